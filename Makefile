@@ -1,0 +1,67 @@
+# jiedao: `make run` starts the product on SQLite with demo data; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+JIEDAO := $(BIN)/jiedao
+VENDOR := var/vendor
+
+.PHONY: run test bootstrap static browser lint typecheck pytest bench messages clean
+
+run: bootstrap static
+	$(JIEDAO) migrate --no-input
+	$(JIEDAO) demo --quiet-if-present
+	$(JIEDAO) up
+
+test: bootstrap browser lint typecheck pytest
+
+bootstrap: $(VENV)/.installed $(VENDOR)/.copied messages
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "jiedao needs Python 3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Only the files the pages use (and the source maps they name) are served; they are copied from node_modules, never committed.
+$(VENDOR)/.copied: node_modules/.installed
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/htmx $(VENDOR)/echarts $(VENDOR)/leaflet
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	touch $@
+
+messages: $(VENV)/.installed
+	$(BIN)/python scripts/compile_messages.py
+
+static: bootstrap
+	$(JIEDAO) collectstatic --no-input --verbosity 0
+
+# Debian's chromium (and a CJK font for screenshots) for the end-to-end tests, when we may install packages.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium and fonts-noto-cjk from Debian for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "chromium is not installed and cannot be installed here: the browser tests will be skipped"; fi
+
+lint: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: bootstrap
+	$(BIN)/mypy jiedao config bench
+
+pytest: bootstrap
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: bootstrap
+	$(BIN)/python bench/places.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,16 @@
+"""Settings for the test suite: fast hashing, plain static storage, no background worker."""
+
+from __future__ import annotations
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import HUEY
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
+HUEY.pop("filename", None)
+HUEY.pop("url", None)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("jiedao.accounts.urls")),
+    path("places/", include("jiedao.places.urls")),
+    path("", include("jiedao.web.urls")),
+]

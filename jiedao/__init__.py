@@ -1,0 +1,1 @@
+"""jiedao: the governance platform of a Chinese sub-district office."""

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from jiedao.web.navigation import items_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = items_for(user)
+    # The longest matching URL is the current section ("/" only matches the home page itself).
+    current = max((i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))),
+                  key=lambda i: len(i["url"]), default=None)
+    return {"nav_items": items, "nav_current": current["key"] if current else ""}
