@@ -1,0 +1,143 @@
+"""Personas and a small world of places shared by every test.
+
+The world: district 测试区 with office 甲 (communities A with grids A1, A2; B with grid B1) and office 乙
+(community C with grid C1). Grids are 0.01° squares side by side along latitude 30.
+Personas hold one role each; `outsider` is community staff of B, the neighbour of A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from jiedao.accounts.choices import Role
+from jiedao.accounts.models import User
+from jiedao.accounts.services import role_grant
+from jiedao.accounts.tests.factories import UserFactory
+from jiedao.places.models import Building, Entrance, House, Place
+from jiedao.places.tests.factories import (
+    BuildingFactory,
+    EntranceFactory,
+    HouseFactory,
+    make_community,
+    make_district,
+    make_grid,
+    make_office,
+    square,
+)
+from jiedao.units.models import Unit
+
+
+@dataclass
+class World:
+    district: Place
+    office: Place
+    other_office: Place
+    community_a: Place
+    community_b: Place
+    community_c: Place
+    grid_a1: Place
+    grid_a2: Place
+    grid_b1: Place
+    grid_c1: Place
+    building_a1: Building
+    building_b1: Building
+    building_c1: Building
+    entrance_a1: Entrance
+    house_a1: House
+    house_b1: House
+    unit_urban: Unit
+    unit_property_a: Unit
+    unit_other_office: Unit
+
+
+def _building(grid: Place) -> tuple[Building, Entrance, House]:
+    building = BuildingFactory(grid=grid)
+    entrance = EntranceFactory(building=building)
+    house = HouseFactory(entrance=entrance)
+    return building, entrance, house
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    district = make_district()
+    office = make_office(district, 1, "甲街道")
+    other_office = make_office(district, 2, "乙街道")
+    community_a = make_community(office, 1, "A社区")
+    community_b = make_community(office, 2, "B社区")
+    community_c = make_community(other_office, 1, "C社区")
+    grid_a1 = make_grid(community_a, 1, square(120.00, 30.0))
+    grid_a2 = make_grid(community_a, 2, square(120.01, 30.0))
+    grid_b1 = make_grid(community_b, 1, square(120.02, 30.0))
+    grid_c1 = make_grid(community_c, 1, square(120.03, 30.0))
+    building_a1, entrance_a1, house_a1 = _building(grid_a1)
+    building_b1, _entrance_b1, house_b1 = _building(grid_b1)
+    building_c1, _entrance_c1, _house_c1 = _building(grid_c1)
+    unit_urban = Unit.objects.create(name="甲城管科", kind="department", sector="urban", office=office)
+    unit_property_a = Unit.objects.create(name="A物业", kind="external", sector="property", office=office)
+    unit_property_a.serves.set([community_a])
+    unit_other_office = Unit.objects.create(name="乙城管科", kind="department", sector="urban", office=other_office)
+    return World(
+        district, office, other_office, community_a, community_b, community_c, grid_a1, grid_a2, grid_b1, grid_c1,
+        building_a1, building_b1, building_c1, entrance_a1, house_a1, house_b1, unit_urban, unit_property_a,
+        unit_other_office,
+    )
+
+
+def _persona(username: str, role: str, *, place: Place | None = None, unit: Unit | None = None) -> User:
+    user = UserFactory(username=username)
+    role_grant(user=user, role=role, place=place, unit=unit)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def grid_worker(world: World) -> User:
+    return _persona("grid_worker", Role.GRID_WORKER, place=world.grid_a1)
+
+
+@pytest.fixture
+def grid_leader(world: World) -> User:
+    return _persona("grid_leader", Role.GRID_LEADER, place=world.community_a)
+
+
+@pytest.fixture
+def community_staff(world: World) -> User:
+    return _persona("community_staff", Role.COMMUNITY_STAFF, place=world.community_a)
+
+
+@pytest.fixture
+def dispatcher(world: World) -> User:
+    return _persona("dispatcher", Role.DISPATCHER, place=world.office)
+
+
+@pytest.fixture
+def unit_handler(world: World) -> User:
+    return _persona("unit_handler", Role.UNIT_HANDLER, unit=world.unit_property_a)
+
+
+@pytest.fixture
+def deputy_leader(world: World) -> User:
+    return _persona("deputy_leader", Role.DEPUTY_LEADER, place=world.office)
+
+
+@pytest.fixture
+def principal_leader(world: World) -> User:
+    return _persona("principal_leader", Role.PRINCIPAL_LEADER, place=world.office)
+
+
+@pytest.fixture
+def office_admin(world: World) -> User:
+    return _persona("office_admin", Role.ADMIN, place=world.office)
+
+
+@pytest.fixture
+def outsider(world: World) -> User:
+    """Community staff of B: same office as A, but A's grids, buildings and houses are not his."""
+    return _persona("outsider", Role.COMMUNITY_STAFF, place=world.community_b)
+
+
+@pytest.fixture
+def superuser(db: Any) -> User:
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
