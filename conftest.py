@@ -80,8 +80,24 @@ def world(db: Any) -> World:
     unit_property_a.serves.set([community_a])
     unit_other_office = Unit.objects.create(name="乙城管科", kind="department", sector="urban", office=other_office)
     return World(
-        district, office, other_office, community_a, community_b, community_c, grid_a1, grid_a2, grid_b1, grid_c1,
-        building_a1, building_b1, building_c1, entrance_a1, house_a1, house_b1, unit_urban, unit_property_a,
+        district,
+        office,
+        other_office,
+        community_a,
+        community_b,
+        community_c,
+        grid_a1,
+        grid_a2,
+        grid_b1,
+        grid_c1,
+        building_a1,
+        building_b1,
+        building_c1,
+        entrance_a1,
+        house_a1,
+        house_b1,
+        unit_urban,
+        unit_property_a,
         unit_other_office,
     )
 

@@ -14,7 +14,7 @@ from jiedao.audit.services import audit_record, client_ip
 
 
 class LockoutModelBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> Any:
         if username is None or password is None:

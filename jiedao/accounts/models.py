@@ -35,9 +35,7 @@ class User(AbstractUser):
         unit_ids: set[int] = set()
         unit_places: set[str] = set()
         offices: set[str] = set()
-        assignments = self.role_assignments.select_related("place", "unit__office").prefetch_related(
-            "unit__serves"
-        )
+        assignments = self.role_assignments.select_related("place", "unit__office").prefetch_related("unit__serves")
         for assignment in assignments:
             if assignment.place is not None:
                 role_places.add((assignment.role, assignment.place.prefix))
@@ -112,3 +110,6 @@ class LoginAttempt(models.Model):
         verbose_name = _("login attempt")
         verbose_name_plural = _("login attempts")
         indexes = [models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.succeeded else 'failed'}"

@@ -14,9 +14,10 @@ from jiedao.core.scope import scope_of
 def access_user(viewer: Any, user_id: int) -> User:
     """Return the user if the viewer may see him; Http404 when missing or forbidden alike."""
     try:
-        return User.objects.visible_to(viewer).get(pk=user_id)
+        user: User = User.objects.visible_to(viewer).get(pk=user_id)
     except User.DoesNotExist:
         raise Http404 from None
+    return user
 
 
 def can_view_full_contact(viewer: Any, subject: User) -> bool:

@@ -22,7 +22,9 @@ def _assignment_q(user: Any, prefix: str = "") -> Q:
     unit_q = Q(**{f"{prefix}unit_id__in": sorted(scope.unit_ids)})
     if scope.roles - {"grid_worker", "grid_leader", "unit_handler"}:
         # Office-level and community-level staff see the handlers of their office's units.
-        unit_q |= q_code_within(f"{prefix}unit__office__prefix", offices) | Q(**{f"{prefix}unit__office__prefix__in": above})
+        unit_q |= q_code_within(f"{prefix}unit__office__prefix", offices) | Q(
+            **{f"{prefix}unit__office__prefix__in": above}
+        )
     return place_q | unit_q
 
 

@@ -38,7 +38,10 @@ def ensure_admin_group() -> Group:
     wanted = Permission.objects.filter(
         functools.reduce(
             operator.or_,
-            (Q(content_type__app_label=app, content_type__model__in=models) for app, models in ADMIN_PERMISSIONS.items()),
+            (
+                Q(content_type__app_label=app, content_type__model__in=models)
+                for app, models in ADMIN_PERMISSIONS.items()
+            ),
         )
     )
     audit_view = Permission.objects.filter(content_type__app_label="audit", codename="view_auditevent")
@@ -47,8 +50,9 @@ def ensure_admin_group() -> Group:
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: Role | str, place: Place | None = None, unit: Unit | None = None,
-               actor: Any = None) -> RoleAssignment:
+def role_grant(
+    *, user: User, role: Role | str, place: Place | None = None, unit: Unit | None = None, actor: Any = None
+) -> RoleAssignment:
     """Give `user` the role at `place` (or `unit`); raise ValidationError when the binding does not fit the role.
 
     Granting the admin role also lets the user into the admin site with the office-administrator permissions.
@@ -65,9 +69,11 @@ def role_grant(*, user: User, role: Role | str, place: Place | None = None, unit
         user.save(update_fields=["is_staff"])
         user.groups.add(ensure_admin_group())
     audit_record(
-        action=AuditAction.ROLE_GRANTED, actor=actor, obj=user,
-        scope_code=place.prefix if place else "", detail={"role": str(role), "place": place and place.code,
-                                                          "unit": unit and unit.pk},
+        action=AuditAction.ROLE_GRANTED,
+        actor=actor,
+        obj=user,
+        scope_code=place.prefix if place else "",
+        detail={"role": str(role), "place": place and place.code, "unit": unit and unit.pk},
     )
     user.__dict__.pop("_jiedao_scope", None)
     return assignment
@@ -77,8 +83,7 @@ def role_grant(*, user: User, role: Role | str, place: Place | None = None, unit
 def role_revoke(*, assignment: RoleAssignment, actor: Any = None) -> None:
     """Remove a role; the last admin role also removes admin-site access."""
     user = assignment.user
-    detail = {"role": assignment.role, "place": assignment.place and assignment.place.code,
-              "unit": assignment.unit_id}
+    detail = {"role": assignment.role, "place": assignment.place and assignment.place.code, "unit": assignment.unit_id}
     assignment.delete()
     if detail["role"] == Role.ADMIN and not user.role_assignments.filter(role=Role.ADMIN).exists():
         user.is_staff = user.is_superuser

@@ -12,7 +12,7 @@ from jiedao.audit.services import audit_purge_expired
 from jiedao.core import clock
 
 
-@db_periodic_task(crontab(minute="17", hour="3"))
+@db_periodic_task(crontab(minute="17", hour="3"))  # type: ignore[untyped-decorator]
 def purge_expired_traces() -> int:
     """Delete old login attempts, expired sessions and audit rows past retention; return the count."""
     removed = lockout.purge_attempts()

@@ -17,7 +17,9 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         visible = getattr(qs, "visible_to", None)
         return visible(request.user) if visible is not None else qs
 
-    def _limit(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def _limit(self, request: HttpRequest, queryset: QuerySet[Any] | None) -> QuerySet[Any] | None:
+        if queryset is None:
+            return None
         visible = getattr(queryset, "visible_to", None)
         return visible(request.user) if visible is not None else queryset
 

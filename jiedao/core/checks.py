@@ -12,9 +12,7 @@ from django.core.checks import Error, Tags, Warning, register
 def check_keys(app_configs: Any, **kwargs: Any) -> list[Warning | Error]:
     problems: list[Warning | Error] = []
     if len(str(settings.FIELD_ENCRYPTION_KEY)) < 32:
-        problems.append(
-            Error("FIELD_ENCRYPTION_KEY must be at least 32 characters.", id="jiedao.E001")
-        )
+        problems.append(Error("FIELD_ENCRYPTION_KEY must be at least 32 characters.", id="jiedao.E001"))
     if settings.FIELD_ENCRYPTION_KEY == settings.SECRET_KEY:
         problems.append(
             Warning(

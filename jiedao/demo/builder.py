@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -70,10 +72,15 @@ def demo_reset() -> None:
     geo.invalidate()
 
 
+def _union(geometries: list[Any]) -> dict[str, Any]:
+    return dict(mapping(unary_union([shape(g) for g in geometries])))
+
+
 def _place(level: str, kind: str, code: str, name: str, parent: Place | None, **extra: object) -> Place:
     codes.validate_code(code, level, kind, parent.code if parent else None)
-    return Place(level=level, kind=kind, code=code, prefix=codes.prefix_of(code, level), name=name, parent=parent,
-                 **extra)
+    return Place(
+        level=level, kind=kind, code=code, prefix=codes.prefix_of(code, level), name=name, parent=parent, **extra
+    )
 
 
 class _Builder:
@@ -109,13 +116,14 @@ class _Builder:
             offices.append(office)
         main_cells = [(c, r) for r in range(ROWS) for c in range(COLS - 1)]
         communities = self.communities(offices[0], main_cells, vertices, villages_at={18, 19})
-        second = self.communities(offices[1], SECOND_OFFICE_CELLS, vertices, villages_at=set(),
-                                  words=names.SECOND_OFFICE_COMMUNITIES)
+        second = self.communities(
+            offices[1], SECOND_OFFICE_CELLS, vertices, villages_at=set(), words=names.SECOND_OFFICE_COMMUNITIES
+        )
+        grids = self.grids(communities + second)
         for office, group in ((offices[0], communities), (offices[1], second)):
-            office.boundary = dict(mapping(unary_union([shape(c.boundary) for c in group])))
+            office.boundary = _union([c.boundary for c in group])
             office.households = sum(c.households or 0 for c in group)
             office.save(update_fields=["boundary", "households"])
-        grids = self.grids(communities + second)
         self.buildings(grids)
         units = self.units(offices[0], communities, names.UNITS_MAIN)
         units += self.units(offices[1], second, names.UNITS_SECOND)
@@ -124,8 +132,15 @@ class _Builder:
         geo.invalidate()
         return self.result
 
-    def communities(self, office: Place, cells: list[tuple[int, int]], vertices: list[list[geometry.Point]],
-                    *, villages_at: set[int], words: list[str] | None = None) -> list[Place]:
+    def communities(
+        self,
+        office: Place,
+        cells: list[tuple[int, int]],
+        vertices: list[list[geometry.Point]],
+        *,
+        villages_at: set[int],
+        words: list[str] | None = None,
+    ) -> list[Place]:
         words = words or names.COMMUNITY_WORDS
         made = []
         community_seq, village_seq = 0, 200
@@ -138,11 +153,17 @@ class _Builder:
                 community_seq += 1
                 kind, seq, name = PlaceKind.COMMUNITY, community_seq, words[index] + "社区"
             code = f"{office.prefix}{seq:03d}"
-            place = _place(Level.COMMUNITY, kind, code, name, office,
-                           boundary={"type": "Polygon", "coordinates": [quad.ring()]},
-                           address=f"{self.rng.choice(names.ROADS)}{self.rng.randint(1, 300)}号")
+            place = _place(
+                Level.COMMUNITY,
+                kind,
+                code,
+                name,
+                office,
+                address=f"{self.rng.choice(names.ROADS)}{self.rng.randint(1, 300)}号",
+            )
             place.save()
             place._demo_quad = quad  # type: ignore[attr-defined]
+            place._demo_row = row  # type: ignore[attr-defined]
             made.append(place)
         return made
 
@@ -150,7 +171,9 @@ class _Builder:
         grids: list[Place] = []
         dedicated = iter(names.DEDICATED)
         for index, community in enumerate(communities):
-            cols, rows = (2, 2) if index % 2 == 0 else (3, 2)
+            # Two columns everywhere and the same number of rows along a lattice row: neighbours then split
+            # their shared edge at the same points, so the grids meet vertex to vertex (no slivers).
+            cols, rows = 2, (2 if community._demo_row % 2 == 0 else 3)  # type: ignore[attr-defined]
             cells = geometry.split(community._demo_quad, cols=cols, rows=rows, rng=self.rng, jitter=0.3)  # type: ignore[attr-defined]
             total = 0
             for seq, corners in enumerate(cells, start=1):
@@ -171,7 +194,9 @@ class _Builder:
                     )
                 )
             community.households = total
-            community.save(update_fields=["households"])
+            # A community is exactly the union of its grids (not the quad: rounding would leave slivers).
+            community.boundary = _union([g.boundary for g in grids if g.parent is community])
+            community.save(update_fields=["households", "boundary"])
         Place.objects.bulk_create(grids)
         self.result.grids = len(grids)
         return list(Place.objects.filter(level=Level.GRID).order_by("code"))
@@ -192,18 +217,19 @@ class _Builder:
                 label = grid.dedicated_to or estate
                 buildings.append(
                     Building(
-                        grid=grid, scope_code=grid.code, number=str(number),
+                        grid=grid,
+                        scope_code=grid.code,
+                        number=str(number),
                         name=f"{label}{number}幢" if not grid.dedicated_to else f"{label}{number}号楼",
                         address=f"{road}{self.rng.randint(1, 400)}号{label}{number}幢",
-                        lng=Decimal(f"{point.x:.6f}"), lat=Decimal(f"{point.y:.6f}"),
+                        lng=Decimal(f"{point.x:.6f}"),
+                        lat=Decimal(f"{point.y:.6f}"),
                         floors=self.rng.choice([4, 6, 6, 7, 11, 18]) if not grid.dedicated_to else 4,
                     )
                 )
         Building.objects.bulk_create(buildings)
         created = list(Building.objects.order_by("id"))
-        entrances = [
-            Entrance(building=b, number=n) for b in created for n in range(1, (1 if b.floors <= 4 else 2) + 1)
-        ]
+        entrances = [Entrance(building=b, number=n) for b in created for n in range(1, (1 if b.floors <= 4 else 2) + 1)]
         Entrance.objects.bulk_create(entrances)
         houses = []
         uses = [HouseUse.OWN] * 7 + [HouseUse.RENTED] * 2 + [HouseUse.VACANT]
@@ -214,34 +240,60 @@ class _Builder:
             for floor in range(1, building.floors + 1):
                 for door in (1, 2):
                     houses.append(
-                        House(entrance=entrance, scope_code=building.scope_code, number=f"{floor}0{door}",
-                              floor=floor, area=Decimal(self.rng.randrange(6000, 14000)) / 100,
-                              use=self.rng.choice(uses))
+                        House(
+                            entrance=entrance,
+                            scope_code=building.scope_code,
+                            number=f"{floor}0{door}",
+                            floor=floor,
+                            area=Decimal(self.rng.randrange(6000, 14000)) / 100,
+                            use=self.rng.choice(uses),
+                        )
                     )
         House.objects.bulk_create(houses, batch_size=2000)
         self.result.buildings = len(created)
         self.result.houses = len(houses)
 
-    def units(self, office: Place, communities: list[Place],
-              specs: list[tuple[str, str, str, str, list[int] | None]]) -> list[Unit]:
+    def units(
+        self, office: Place, communities: list[Place], specs: Sequence[tuple[str, str, str, str, list[int] | None]]
+    ) -> list[Unit]:
         made = []
         for name, short, kind, sector, serves in specs:
-            unit = Unit.objects.create(name=name, short_name=short, kind=kind, sector=sector, office=office,
-                                       phone=f"0571-{self.rng.randint(10000000, 99999999)}")
+            unit = Unit.objects.create(
+                name=name,
+                short_name=short,
+                kind=kind,
+                sector=sector,
+                office=office,
+                phone=f"0571-{self.rng.randint(10000000, 99999999)}",
+            )
             if serves:
                 unit.serves.set([communities[i] for i in serves])
             made.append(unit)
         self.result.units += len(made)
         return made
 
-    def users(self, district: Place, offices: list[Place], communities: list[Place], second: list[Place],
-              grids: list[Place], units: list[Unit]) -> None:
+    def users(
+        self,
+        district: Place,
+        offices: list[Place],
+        communities: list[Place],
+        second: list[Place],
+        grids: list[Place],
+        units: list[Unit],
+    ) -> None:
         users: list[User] = []
         bindings: list[tuple[str, str, Place | None, Unit | None]] = []
 
         def person(username: str, title: str) -> str:
-            users.append(User(username=username, full_name=self.person_name(), phone=self.phone(), title=title,
-                              password=self.password))
+            users.append(
+                User(
+                    username=username,
+                    full_name=self.person_name(),
+                    phone=self.phone(),
+                    title=title,
+                    password=self.password,
+                )
+            )
             return username
 
         for grid in grids:
@@ -266,8 +318,14 @@ class _Builder:
             bindings.append((username, role, place, unit))
             where = str(place or unit)
             self.result.logins.append(DemoLogin(username, str(Role(role).label), where))
-        root = User(username="superadmin", full_name="平台超级管理员", is_staff=True, is_superuser=True,
-                    password=self.password, title="平台运维")
+        root = User(
+            username="superadmin",
+            full_name="平台超级管理员",
+            is_staff=True,
+            is_superuser=True,
+            password=self.password,
+            title="平台运维",
+        )
         users.append(root)
         self.result.logins.append(DemoLogin("superadmin", "超级管理员", str(district)))
         User.objects.bulk_create(users)
@@ -292,11 +350,22 @@ def demo_create(*, seed: int = DEFAULT_SEED) -> DemoResult:
 
 def demo_logins() -> list[DemoLogin]:
     """The demo logins that exist in this database (for printing on a second run)."""
-    wanted = ["wanggeyuan", "wanggezhang", "shequ", "paidan", "chengban", "fenguan", "zhuyao", "admin", "waibu",
-              "anlan"]
+    wanted = [
+        "wanggeyuan",
+        "wanggezhang",
+        "shequ",
+        "paidan",
+        "chengban",
+        "fenguan",
+        "zhuyao",
+        "admin",
+        "waibu",
+        "anlan",
+    ]
     result = []
-    for user in User.objects.filter(username__in=wanted).prefetch_related("role_assignments__place",
-                                                                          "role_assignments__unit"):
+    for user in User.objects.filter(username__in=wanted).prefetch_related(
+        "role_assignments__place", "role_assignments__unit"
+    ):
         for a in user.role_assignments.all():
             result.append(DemoLogin(user.username, a.get_role_display(), str(a.place or a.unit)))
     result.sort(key=lambda login: wanted.index(login.username))

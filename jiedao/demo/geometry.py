@@ -24,9 +24,6 @@ class Quad:
         bottom = (self.sw[0] + (self.se[0] - self.sw[0]) * u, self.sw[1] + (self.se[1] - self.sw[1]) * u)
         return (top[0] + (bottom[0] - top[0]) * v, top[1] + (bottom[1] - top[1]) * v)
 
-    def ring(self) -> list[list[float]]:
-        return _ring([self.nw, self.ne, self.se, self.sw])
-
 
 def _ring(points: list[Point]) -> list[list[float]]:
     # GeoJSON exterior rings run counter-clockwise: NW, SW, SE, NE.

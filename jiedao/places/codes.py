@@ -12,11 +12,46 @@ from jiedao.places.choices import PARENT_LEVEL, Level, PlaceKind
 
 # First two digits of GB/T 2260 codes: provinces, autonomous regions, municipalities, HK, Macao, Taiwan.
 PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
 )
 
-CODE_LENGTH = {Level.DISTRICT: 6, Level.SUBDISTRICT: 12, Level.COMMUNITY: 12, Level.GRID: 15}
-PREFIX_LENGTH = {Level.DISTRICT: 6, Level.SUBDISTRICT: 9, Level.COMMUNITY: 12, Level.GRID: 15}
+CODE_LENGTH: dict[str, int] = {Level.DISTRICT: 6, Level.SUBDISTRICT: 12, Level.COMMUNITY: 12, Level.GRID: 15}
+PREFIX_LENGTH: dict[str, int] = {Level.DISTRICT: 6, Level.SUBDISTRICT: 9, Level.COMMUNITY: 12, Level.GRID: 15}
 
 
 class CodeError(ValueError):

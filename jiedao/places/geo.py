@@ -85,9 +85,10 @@ def _fingerprint() -> tuple[int, Any]:
 def build_index() -> GridIndex:
     from jiedao.places.models import Place
 
-    rows = []
+    rows: list[tuple[int, str, int, int, dict[str, Any]]] = []
     for grid in Place.objects.filter(level=Level.GRID, boundary__isnull=False).select_related("parent"):
         assert grid.parent is not None  # a grid always has a community (database constraint)
+        assert grid.boundary is not None
         rows.append((grid.pk, grid.code, grid.parent.pk, grid.parent.parent_id or 0, grid.boundary))
     return GridIndex(rows)
 

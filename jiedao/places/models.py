@@ -46,9 +46,7 @@ class Place(TimeStampedModel):
         verbose_name_plural = _("places")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(level__in=Level.values), name="place_level_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="place_level_valid"),
             models.CheckConstraint(
                 condition=models.Q(parent__isnull=True, level=Level.DISTRICT)
                 | (models.Q(parent__isnull=False) & ~models.Q(level=Level.DISTRICT)),
@@ -66,9 +64,7 @@ class Place(TimeStampedModel):
         if parent_level is not None and self.parent is not None and self.parent.level != parent_level:
             raise ValidationError({"parent": _("The parent must be a place of the level just above.")})
         try:
-            codes.validate_code(
-                self.code, self.level, self.kind, self.parent.code if self.parent is not None else None
-            )
+            codes.validate_code(self.code, self.level, self.kind, self.parent.code if self.parent is not None else None)
         except codes.CodeError as exc:
             raise ValidationError({"code": str(exc)}) from None
 
@@ -91,7 +87,10 @@ class Building(TimeStampedModel):
     """楼栋: a building in a grid."""
 
     grid = models.ForeignKey(
-        Place, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="buildings",
+        Place,
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        related_name="buildings",
         limit_choices_to={"level": Level.GRID},
     )
     scope_code = models.CharField(_("scope code"), max_length=15, db_index=True, editable=False)
@@ -141,9 +140,7 @@ class Entrance(TimeStampedModel):
 class House(TimeStampedModel):
     """房屋/户: one dwelling (实有房屋)."""
 
-    entrance = models.ForeignKey(
-        Entrance, verbose_name=_("entrance"), on_delete=models.CASCADE, related_name="houses"
-    )
+    entrance = models.ForeignKey(Entrance, verbose_name=_("entrance"), on_delete=models.CASCADE, related_name="houses")
     scope_code = models.CharField(_("scope code"), max_length=15, db_index=True, editable=False)
     number = models.CharField(_("room number"), max_length=20)
     floor = models.SmallIntegerField(_("floor"))

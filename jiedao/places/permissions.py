@@ -23,9 +23,10 @@ def access_place(user: Any, place_id: int) -> Place:
 
 def access_building(user: Any, building_id: int) -> Building:
     try:
-        return Building.objects.visible_to(user).select_related("grid").get(pk=building_id)
+        building: Building = Building.objects.visible_to(user).select_related("grid").get(pk=building_id)
     except Building.DoesNotExist:
         raise Http404 from None
+    return building
 
 
 def can_manage_place(user: Any, place: Place) -> bool:

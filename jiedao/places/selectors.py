@@ -11,6 +11,9 @@ from jiedao.core.scope import scope_of
 from jiedao.places.choices import Level
 from jiedao.places.models import Building, House, Place
 
+# Length of the prefix that identifies a child of a place at each level.
+CHILD_PREFIX_LENGTH: dict[str, int] = {Level.DISTRICT: 9, Level.SUBDISTRICT: 12, Level.COMMUNITY: 15}
+
 
 @dataclass(frozen=True)
 class PlaceSummary:
@@ -54,11 +57,8 @@ def child_table(place: Place) -> list[dict[str, Any]]:
     """One row per child of `place` with its grids, households, buildings (for tables and charts)."""
     children = list(Place.objects.filter(parent=place).order_by("code"))
     rows = []
-    level_below = {Level.DISTRICT: 9, Level.SUBDISTRICT: 12, Level.COMMUNITY: 15}.get(place.level, 15)
-    grid_stats = {
-        row["prefix_head"]: row
-        for row in _grid_stats_by_prefix(place, level_below)
-    }
+    level_below = CHILD_PREFIX_LENGTH.get(place.level, 15)
+    grid_stats = {row["prefix_head"]: row for row in _grid_stats_by_prefix(place, level_below)}
     building_counts: dict[str, int] = {}
     for code, n in (
         Building.objects.filter(scope_code__startswith=place.prefix)
@@ -82,9 +82,9 @@ def child_table(place: Place) -> list[dict[str, Any]]:
 
 def _grid_stats_by_prefix(place: Place, length: int) -> list[dict[str, Any]]:
     stats: dict[str, dict[str, Any]] = {}
-    for prefix, households in Place.objects.filter(
-        prefix__startswith=place.prefix, level=Level.GRID
-    ).values_list("prefix", "households"):
+    for prefix, households in Place.objects.filter(prefix__startswith=place.prefix, level=Level.GRID).values_list(
+        "prefix", "households"
+    ):
         head = prefix[:length]
         row = stats.setdefault(head, {"prefix_head": head, "grids": 0, "households": 0})
         row["grids"] += 1

@@ -57,11 +57,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 def _place_context(request: HttpRequest, place_id: int) -> dict[str, object]:
     place = access_place(request.user, place_id)
-    staff = (
-        RoleAssignment.objects.filter(place=place)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
+    staff = RoleAssignment.objects.filter(place=place).select_related("user").order_by("role", "user__username")
     people = [
         {
             "user": a.user,

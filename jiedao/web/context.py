@@ -14,6 +14,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     items = items_for(user)
     # The longest matching URL is the current section ("/" only matches the home page itself).
-    current = max((i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))),
-                  key=lambda i: len(i["url"]), default=None)
+    current = max(
+        (i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))),
+        key=lambda i: len(i["url"]),
+        default=None,
+    )
     return {"nav_items": items, "nav_current": current["key"] if current else ""}

@@ -31,21 +31,28 @@ def make_district(code: str = "330199", name: str = "测试区") -> Place:
 
 def make_office(district: Place, seq: int, name: str) -> Place:
     return PlaceFactory(
-        level=Level.SUBDISTRICT, kind=PlaceKind.SUBDISTRICT, code=f"{district.code}{seq:03d}000", name=name,
+        level=Level.SUBDISTRICT,
+        kind=PlaceKind.SUBDISTRICT,
+        code=f"{district.code}{seq:03d}000",
+        name=name,
         parent=district,
     )
 
 
 def make_community(office: Place, seq: int, name: str, kind: str = PlaceKind.COMMUNITY) -> Place:
-    return PlaceFactory(
-        level=Level.COMMUNITY, kind=kind, code=f"{office.prefix}{seq:03d}", name=name, parent=office
-    )
+    return PlaceFactory(level=Level.COMMUNITY, kind=kind, code=f"{office.prefix}{seq:03d}", name=name, parent=office)
 
 
 def make_grid(community: Place, seq: int, boundary: dict[str, Any] | None = None, **extra: Any) -> Place:
     return PlaceFactory(
-        level=Level.GRID, kind=extra.pop("kind", PlaceKind.COMPREHENSIVE), code=f"{community.code}{seq:03d}",
-        name=f"{community.name}第{seq}网格", parent=community, boundary=boundary, households=400, **extra,
+        level=Level.GRID,
+        kind=extra.pop("kind", PlaceKind.COMPREHENSIVE),
+        code=f"{community.code}{seq:03d}",
+        name=f"{community.name}第{seq}网格",
+        parent=community,
+        boundary=boundary,
+        households=400,
+        **extra,
     )
 
 

@@ -35,8 +35,10 @@ BUILDINGS = {
     "outsider": ({"building_b1"}, {"building_a1", "building_c1"}),
 }
 HOUSES = {
-    persona: ({name.replace("building", "house") for name in inside if not name.endswith("c1")},
-              {name.replace("building", "house") for name in outside if not name.endswith("c1")})
+    persona: (
+        {name.replace("building", "house") for name in inside if not name.endswith("c1")},
+        {name.replace("building", "house") for name in outside if not name.endswith("c1")},
+    )
     for persona, (inside, outside) in BUILDINGS.items()
 }
 UNITS = {

@@ -16,9 +16,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--threads", "4",
-            "--access-logfile", "-", "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "60",
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
         os.execv(sys.executable, argv)  # noqa: S606  (replaces this process with gunicorn)
