@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_database, env_int, env_str
 from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR
 
 SECRET_KEY = env_str("SECRET_KEY")
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
 env_str("DATABASE_URL")  # production never falls back to the embedded SQLite file
+DATABASES = {"default": env_database("DATABASE_URL", VAR_DIR / "unused.sqlite3")}
 DEBUG = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -40,7 +40,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
     inlines = [RoleAssignmentInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "phone", "title", "email")}),
+        (_("Personal info"), {"fields": ("full_name", "phone", "title", "email", "office")}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     superuser_fieldsets = ((_("Permissions"), {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),)
@@ -58,6 +58,13 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return User.objects.visible_to(request.user).distinct()
+
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "office", "password1", "password2")}),)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "office":
+            kwargs["queryset"] = Place.objects.within(request.user).filter(level__in=["district", "subdistrict"])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Role changes go through the role services, so they are validated, audited and grant admin access."""

@@ -18,6 +18,16 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = EncryptedCharField(_("mobile phone"), blank=True, default="")
     title = models.CharField(_("job title"), max_length=50, blank=True)
+    # The office (or district) whose administrators manage this account, even before it holds a role.
+    office = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": ["district", "subdistrict"]},
+    )
 
     objects = UserManager()  # type: ignore[misc]
 

@@ -38,7 +38,9 @@ class UserQuerySet(models.QuerySet["User"]):
             return self.filter(pk=getattr(user, "pk", None) or 0)
         assignments = apps.get_model("accounts", "RoleAssignment").objects
         ids = assignments.filter(_assignment_q(user)).values("user_id")
-        return self.filter(Q(pk__in=ids) | Q(pk=user.pk))
+        # Administrators also see the accounts of their office that hold no role yet.
+        managed = q_code_within("office__prefix", scope.prefixes_for("admin"))
+        return self.filter(Q(pk__in=ids) | Q(pk=user.pk) | managed)
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]

@@ -284,9 +284,12 @@ class _Builder:
         users: list[User] = []
         bindings: list[tuple[str, str, Place | None, Unit | None]] = []
 
-        def person(username: str, title: str) -> str:
+        office_of = {office.prefix: office for office in offices}
+
+        def person(username: str, title: str, office: Place) -> str:
             users.append(
                 User(
+                    office=office,
                     username=username,
                     full_name=self.person_name(),
                     phone=self.phone(),
@@ -297,7 +300,7 @@ class _Builder:
             return username
 
         for grid in grids:
-            username = person(f"wg{grid.code[6:]}", "网格员")
+            username = person(f"wg{grid.code[6:]}", "网格员", office_of[grid.prefix[:9]])
             bindings.append((username, Role.GRID_WORKER, grid, None))
         main, other = offices
         first_grid = grids[0]
@@ -314,7 +317,7 @@ class _Builder:
             ("anlan", Role.DISPATCHER, other, None, "受理派遣员"),
         ]
         for username, role, place, unit, title in demo:
-            person(username, title)
+            person(username, title, other if username == "anlan" else main)
             bindings.append((username, role, place, unit))
             where = str(place or unit)
             self.result.logins.append(DemoLogin(username, str(Role(role).label), where))
