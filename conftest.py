@@ -16,6 +16,7 @@ from jiedao.accounts.choices import Role
 from jiedao.accounts.models import User
 from jiedao.accounts.services import role_grant
 from jiedao.accounts.tests.factories import UserFactory
+from jiedao.places import geo
 from jiedao.places.models import Building, Entrance, House, Place
 from jiedao.places.tests.factories import (
     BuildingFactory,
@@ -58,6 +59,14 @@ def _building(grid: Place) -> tuple[Building, Entrance, House]:
     entrance = EntranceFactory(building=building)
     house = HouseFactory(entrance=entrance)
     return building, entrance, house
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_index() -> Any:
+    """Each test builds its own grids; the process-wide grid index must not remember another test's."""
+    geo.invalidate()
+    yield
+    geo.invalidate()
 
 
 @pytest.fixture

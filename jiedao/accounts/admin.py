@@ -79,6 +79,9 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin[User]):
                 previous = RoleAssignment.objects.get(pk=assignment.pk)
                 role_revoke(assignment=previous, actor=request.user)
             role_grant(
-                user=form.instance, role=assignment.role, place=assignment.place, unit=assignment.unit,
+                user=form.instance,
+                role=assignment.role,
+                place=assignment.place,
+                unit=assignment.unit,
                 actor=request.user,
             )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction

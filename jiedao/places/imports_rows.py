@@ -8,6 +8,8 @@ Excel numbers it with the header on row 1, column header as written in the file)
 from __future__ import annotations
 
 import decimal
+import json
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +65,8 @@ LEVEL_WORDS: dict[str, str] = {
 MAX_COUNT = 2_147_483_647
 MAX_FLOORS = 32_767
 COORD_PLACES = decimal.Decimal("0.000001")
+# Column sizes of the models, for the `limited` readers.
+CODE_MAX, NAME_MAX, DEDICATED_MAX, ADDRESS_MAX, NUMBER_MAX = 15, 100, 100, 200, 20
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class PlaceRow:
     dedicated_to: str | None = None
     address: str | None = None
     boundary: dict[str, Any] | None = None
+    unreadable: frozenset[str] = frozenset()  # fields whose cell had an error already reported
 
     def label(self, name: str) -> str:
         return self.labels.get(name, name)
@@ -159,24 +164,38 @@ def as_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
+    if isinstance(value, float | decimal.Decimal):
+        number = decimal.Decimal(repr(value)) if isinstance(value, float) else value
+        return int(number) if number.is_finite() and number == number.to_integral_value() else None
+    return None
+
+
 def as_count(value: Any, maximum: int = MAX_COUNT) -> int:
     """A non-negative whole number (households, population, floors)."""
-    number: int | None = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, decimal.Decimal) and value.is_finite() and value == value.to_integral_value():
-        number = int(value)
-    elif isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
+    number = _whole_number(value)
     if number is None or number < 0:
         raise CellError(_("“%(v)s” is not a whole number of zero or more.") % {"v": as_text(value)}, "number_invalid")
     if number > maximum:
         raise CellError(_("%(v)d is too large (at most %(max)d).") % {"v": number, "max": maximum}, "number_invalid")
     return number
+
+
+def as_code(value: Any) -> str:
+    """A place code; full-width digits (from Chinese input methods) count as digits."""
+    text = unicodedata.normalize("NFKC", as_text(value))
+    if not (text.isascii() and text.isdigit()):
+        raise CellError(_("“%(v)s” is not a code: a code is made of the digits 0–9.") % {"v": text}, "code_invalid")
+    if len(text) > CODE_MAX:
+        raise CellError(_("Too long: at most %(n)d characters.") % {"n": CODE_MAX}, "too_long")
+    return text
 
 
 def as_coordinate(value: Any, limit: int) -> decimal.Decimal:
@@ -196,9 +215,12 @@ def as_coordinate(value: Any, limit: int) -> decimal.Decimal:
 
 def as_boundary(value: Any) -> dict[str, Any]:
     try:
-        return normalise_boundary(value)
+        geometry = normalise_boundary(value)
     except GeometryError as exc:
         raise CellError(str(exc), "boundary_invalid") from None
+    # Through JSON once, so it compares equal to what the JSONField gives back (lists, not tuples).
+    result: dict[str, Any] = json.loads(json.dumps(geometry))
+    return result
 
 
 def limited(max_length: int) -> Callable[[Any], str]:
@@ -218,8 +240,10 @@ class CellReader:
 
     def __init__(self, sheet: str, row: int | str, labels: Mapping[str, str], errors: list[RowError]) -> None:
         self.sheet, self.row, self.labels, self.errors = sheet, row, labels, errors
+        self.failed: set[str] = set()
 
     def error(self, name: str, message: str, code: str) -> None:
+        self.failed.add(name)
         self.errors.append(RowError(self.sheet, self.row, self.labels.get(name, name), message, code))
 
     def read(self, values: Mapping[str, Any], name: str, parse: Callable[[Any], Any]) -> Any:
@@ -242,10 +266,6 @@ class CellReader:
         return result or ""
 
 
-# Column sizes of the models, for the `limited` readers.
-CODE_MAX, NAME_MAX, DEDICATED_MAX, ADDRESS_MAX, NUMBER_MAX = 15, 100, 100, 200, 20
-
-
 def place_row(reader: CellReader, values: Mapping[str, Any], level: str) -> PlaceRow:
     """Read a place from `values` (field name -> raw value). Whether a parent is needed depends on the level,
     which GeoJSON may leave to be inferred, so the checks, not the reader, require it."""
@@ -254,13 +274,14 @@ def place_row(reader: CellReader, values: Mapping[str, Any], level: str) -> Plac
         row=reader.row,
         labels=reader.labels,
         level=level,
-        code=reader.required(values, "code", limited(CODE_MAX)),
+        code=reader.required(values, "code", as_code),
         name=reader.required(values, "name", limited(NAME_MAX)),
-        parent_code=reader.read(values, "parent_code", limited(CODE_MAX)) or "",
+        parent_code=reader.read(values, "parent_code", as_code) or "",
         kind_text=as_text(values.get("kind")),
         households=reader.read(values, "households", as_count),
         population=reader.read(values, "population", as_count),
         dedicated_to=reader.read(values, "dedicated_to", limited(DEDICATED_MAX)),
         address=reader.read(values, "address", limited(ADDRESS_MAX)),
         boundary=reader.read(values, "boundary", as_boundary),
+        unreadable=frozenset(reader.failed),
     )

@@ -114,11 +114,21 @@ def test_admin_role_inline_goes_through_the_service(client, office_admin, world)
     page = client.get(url)
     assert page.status_code == 200
     data = {
-        "username": "newcomer", "full_name": "新人", "phone": "", "title": "", "email": "", "is_active": "on",
-        "role_assignments-TOTAL_FORMS": "1", "role_assignments-INITIAL_FORMS": "0",
-        "role_assignments-MIN_NUM_FORMS": "0", "role_assignments-MAX_NUM_FORMS": "1000",
-        "role_assignments-0-role": "grid_worker", "role_assignments-0-place": str(world.grid_a2.pk),
-        "role_assignments-0-unit": "", "role_assignments-0-user": str(target.pk), "office": str(world.office.pk),
+        "username": "newcomer",
+        "full_name": "新人",
+        "phone": "",
+        "title": "",
+        "email": "",
+        "is_active": "on",
+        "role_assignments-TOTAL_FORMS": "1",
+        "role_assignments-INITIAL_FORMS": "0",
+        "role_assignments-MIN_NUM_FORMS": "0",
+        "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-role": "grid_worker",
+        "role_assignments-0-place": str(world.grid_a2.pk),
+        "role_assignments-0-unit": "",
+        "role_assignments-0-user": str(target.pk),
+        "office": str(world.office.pk),
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]

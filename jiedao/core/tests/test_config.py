@@ -44,7 +44,10 @@ def test_database_url_parsing(monkeypatch, tmp_path):
     monkeypatch.setenv("JIEDAO_TEST_DB", "postgres://u:p@db.example:5433/jiedao")
     config = env.env_database("JIEDAO_TEST_DB", tmp_path / "x.sqlite3")
     assert (config["ENGINE"], config["HOST"], config["PORT"], config["NAME"]) == (
-        "django.db.backends.postgresql", "db.example", 5433, "jiedao",
+        "django.db.backends.postgresql",
+        "db.example",
+        5433,
+        "jiedao",
     )
     monkeypatch.setenv("JIEDAO_TEST_DB", "mysql://u@h/db")
     with pytest.raises(ImproperlyConfigured, match="postgres:// or sqlite:///"):

@@ -10,8 +10,13 @@ def test_mask_name_keeps_the_first_character(name, masked):
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("13812341234", "138****1234"), ("138 1234 1234", "138****1234"), ("0571-87654321", "********4321"),
-     ("123", "***"), ("", "")],
+    [
+        ("13812341234", "138****1234"),
+        ("138 1234 1234", "138****1234"),
+        ("0571-87654321", "********4321"),
+        ("123", "***"),
+        ("", ""),
+    ],
 )
 def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked

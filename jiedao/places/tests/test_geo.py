@@ -1,22 +1,16 @@
 import numpy as np
-import pytest
 
 from jiedao.places import geo
 from jiedao.places.tests.factories import make_grid, square
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    geo.invalidate()
-    yield
-    geo.invalidate()
 
 
 def test_point_inside_a_grid_resolves_to_grid_community_and_office(world):
     found = geo.resolve_point(120.005, 30.005)
     assert found.found
     assert (found.grid_id, found.community_id, found.office_id) == (
-        world.grid_a1.pk, world.community_a.pk, world.office.pk,
+        world.grid_a1.pk,
+        world.community_a.pk,
+        world.office.pk,
     )
 
 

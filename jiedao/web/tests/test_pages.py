@@ -3,16 +3,23 @@
 import json
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiedao.audit.models import AuditEvent
 from jiedao.web.navigation import items_for
 
 PERSONAS = [
-    "grid_worker", "grid_leader", "community_staff", "dispatcher", "unit_handler", "deputy_leader",
-    "principal_leader", "office_admin", "outsider",
+    "grid_worker",
+    "grid_leader",
+    "community_staff",
+    "dispatcher",
+    "unit_handler",
+    "deputy_leader",
+    "principal_leader",
+    "office_admin",
+    "outsider",
 ]
 
 
