@@ -6,7 +6,6 @@ import secrets
 from pathlib import Path
 
 import django_stubs_ext
-from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
 
@@ -172,5 +171,3 @@ LOGGING = {
     # The huey consumer installs its own handler on the "huey" logger; do not print its lines twice.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
 }
-
-ADMIN_SITE_HEADER = _("jiedao administration")

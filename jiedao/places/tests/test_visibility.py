@@ -149,3 +149,32 @@ def test_other_office_dispatcher_sees_only_his_office(world):
     visible = set(Place.objects.visible_to(other).values_list("pk", flat=True))
     assert world.grid_c1.pk in visible
     assert not {world.grid_a1.pk, world.grid_b1.pk, world.office.pk} & visible
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_unit_gives_404_outside_scope(request, world, persona):
+    from jiedao.units.permissions import access_unit
+
+    user = request.getfixturevalue(persona)
+    inside, outside = UNITS[persona]
+    for name in inside:
+        assert access_unit(user, getattr(world, name).pk) == getattr(world, name)
+    for name in outside:
+        with pytest.raises(Http404):
+            access_unit(user, getattr(world, name).pk)
+
+
+def test_audit_events_in_the_admin_are_limited_to_the_office(client, world, office_admin, outsider):
+    from django.urls import reverse
+
+    from conftest import _persona
+    from jiedao.audit.choices import AuditAction
+    from jiedao.audit.services import audit_record
+
+    far = _persona("far_dispatcher", "dispatcher", place=world.other_office)
+    audit_record(action=AuditAction.PII_VIEW, actor=outsider, field="phone")
+    audit_record(action=AuditAction.PII_VIEW, actor=far, field="phone")
+    client.force_login(office_admin)
+    html = client.get(reverse("admin:audit_auditevent_changelist")).content.decode()
+    assert "outsider" in html
+    assert "far_dispatcher" not in html

@@ -4,6 +4,8 @@ import os
 import sys
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -15,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+        # The ordinary checks ran before handle(); production also gets the deployment checks, and an error stops it.
+        if settings.SETTINGS_MODULE.endswith(".production"):
+            call_command("check", deploy=True, fail_level="ERROR")
         argv = [
             sys.executable,
             "-m",
