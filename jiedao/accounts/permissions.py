@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
 from jiedao.accounts.choices import FULL_PII_ROLES, LEADER_ROLES, Role
 from jiedao.accounts.models import User
+from jiedao.core.access import get_visible
 from jiedao.core.scope import scope_of
 
 
 def access_user(viewer: Any, user_id: int) -> User:
     """Return the user if the viewer may see him; Http404 when missing or forbidden alike."""
-    try:
-        user: User = User.objects.visible_to(viewer).get(pk=user_id)
-    except User.DoesNotExist:
-        raise Http404 from None
+    user: User = get_visible(User.objects.visible_to(viewer), user_id)
     return user
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from jiedao.core.access import get_visible
 from jiedao.core.scope import scope_of
 from jiedao.places.models import Building, Place
 
@@ -15,17 +14,11 @@ PLACE_ADMIN_ROLES = frozenset({"admin"})
 
 def access_place(user: Any, place_id: int) -> Place:
     """Return the place if the user may see it; raise Http404 otherwise, whether missing or forbidden."""
-    try:
-        return Place.objects.visible_to(user).select_related("parent").get(pk=place_id)
-    except Place.DoesNotExist:
-        raise Http404 from None
+    return get_visible(Place.objects.visible_to(user).select_related("parent"), place_id)
 
 
 def access_building(user: Any, building_id: int) -> Building:
-    try:
-        building: Building = Building.objects.visible_to(user).select_related("grid").get(pk=building_id)
-    except Building.DoesNotExist:
-        raise Http404 from None
+    building: Building = get_visible(Building.objects.visible_to(user).select_related("grid"), building_id)
     return building
 
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from jiedao.core.access import get_visible
 from jiedao.units.models import Unit
 
 
 def access_unit(user: Any, unit_id: int) -> Unit:
     """Return the unit if the user may see it; Http404 when missing or forbidden alike."""
-    try:
-        unit: Unit = Unit.objects.visible_to(user).select_related("office").get(pk=unit_id)
-    except Unit.DoesNotExist:
-        raise Http404 from None
-    return unit
+    return get_visible(Unit.objects.visible_to(user).select_related("office"), unit_id)
