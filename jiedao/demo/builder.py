@@ -1,4 +1,4 @@
-"""Builds the fictional demo district: two offices, 22 communities and villages, 108 grids, ~320 buildings,
+"""Builds the fictional demo district: two offices, 22 communities and villages, 110 grids, ~320 buildings,
 19 handling units, a grid worker per grid and one demo user per role. Deterministic from a seed."""
 
 from __future__ import annotations

@@ -40,7 +40,13 @@ OUTSIDE = Resolution(None, None, None)
 
 
 class GridIndex:
-    """An immutable spatial index of grid polygons."""
+    """An immutable spatial index of grid polygons.
+
+    Single points go through a bucket grid over the polygons' extent (arithmetic, no geometry objects) and then
+    `intersects_xy` on the few prepared candidates; batches go through the STRtree. Both count edges as inside.
+    """
+
+    BUCKETS = 64
 
     def __init__(self, rows: list[tuple[int, str, int, int, dict[str, Any]]]) -> None:
         # rows: (grid id, grid code, community id, office id, GeoJSON geometry); sorted by code so that a
@@ -50,16 +56,48 @@ class GridIndex:
         self.geometries = np.array([shape(r[4]) for r in rows], dtype=object)
         shapely.prepare(self.geometries)
         self.tree = shapely.STRtree(self.geometries)
+        self._build_buckets()
+
+    def _build_buckets(self) -> None:
+        n = self.BUCKETS
+        self.buckets: list[list[int]] = [[] for _ in range(n * n)]
+        if len(self.geometries) == 0:
+            self.minx = self.miny = 0.0
+            self.step_x = self.step_y = 1.0
+            return
+        bounds = shapely.bounds(self.geometries)
+        self.minx, self.miny = float(bounds[:, 0].min()), float(bounds[:, 1].min())
+        maxx, maxy = float(bounds[:, 2].max()), float(bounds[:, 3].max())
+        self.step_x = max(maxx - self.minx, 1e-9) / n
+        self.step_y = max(maxy - self.miny, 1e-9) / n
+        # A polygon goes into every bucket its bounding box touches; indexes stay ascending (lowest code first).
+        for index, (x0, y0, x1, y1) in enumerate(bounds.tolist()):
+            i0, i1 = self._column(x0), self._column(x1)
+            j0, j1 = self._row(y0), self._row(y1)
+            for j in range(j0, j1 + 1):
+                for i in range(i0, i1 + 1):
+                    self.buckets[j * n + i].append(index)
+
+    def _column(self, x: float) -> int:
+        return min(max(int((x - self.minx) / self.step_x), 0), self.BUCKETS - 1)
+
+    def _row(self, y: float) -> int:
+        return min(max(int((y - self.miny) / self.step_y), 0), self.BUCKETS - 1)
 
     def __len__(self) -> int:
         return len(self.resolutions)
 
     def resolve(self, lng: float, lat: float) -> Resolution:
         """The grid containing the point (edges included), or OUTSIDE."""
-        hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
-        if len(hits) == 0:
+        fx = (lng - self.minx) / self.step_x
+        fy = (lat - self.miny) / self.step_y
+        # Outside the extent (with a bucket's tolerance for points exactly on its far edge): no grid.
+        if not (0 <= fx <= self.BUCKETS and 0 <= fy <= self.BUCKETS):
             return OUTSIDE
-        return self.resolutions[int(hits.min())]
+        for index in self.buckets[self._row(lat) * self.BUCKETS + self._column(lng)]:
+            if shapely.intersects_xy(self.geometries[index], lng, lat):
+                return self.resolutions[index]
+        return OUTSIDE
 
     def resolve_many(self, lngs: np.ndarray[Any, Any], lats: np.ndarray[Any, Any]) -> list[Resolution]:
         """Resolve many points in one vectorised query (imports, benchmarks)."""

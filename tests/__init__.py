@@ -1,0 +1,1 @@
+"""Tests that span the whole product (end-to-end in a browser)."""
