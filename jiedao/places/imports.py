@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +22,7 @@ from jiedao.audit.choices import AuditAction
 from jiedao.audit.services import audit_record
 from jiedao.core import clock
 from jiedao.core.errors import DomainError
+from jiedao.core.scope import scope_of
 from jiedao.places import codes, geo
 from jiedao.places.choices import Level
 from jiedao.places.imports_checks import PlaceItem, Plan, check, referenced_codes
@@ -96,6 +97,15 @@ def may_manage_for(actor: Any) -> Callable[[str], bool]:
     return lambda prefix: can_manage_place(actor, Place(prefix=prefix))
 
 
+def may_reference_for(actor: Any) -> Callable[[str], bool]:
+    """Whether a file of `actor` may name the place with a given prefix unchanged: the root of his area or above."""
+    if actor is None:
+        return lambda prefix: True
+    scope = scope_of(actor)
+    roots = scope.prefixes_for("admin")
+    return lambda prefix: scope.everything or any(root.startswith(prefix) for root in roots)
+
+
 @transaction.atomic
 def places_import(
     *, source: IO[bytes] | bytes, filename: str, actor: Any, request: HttpRequest | None = None
@@ -110,13 +120,19 @@ def places_import(
     if not parsed.errors and not parsed.places and not parsed.buildings:
         parsed.errors.append(RowError("", "", "", _("The file contains no places and no buildings."), "empty"))
     known = _known_places(referenced_codes(parsed))
-    plan = check(parsed, known=known, may_manage=may_manage_for(actor))
+    plan = check(parsed, known=known, may_manage=may_manage_for(actor), may_reference=may_reference_for(actor))
     errors = sorted([*parsed.errors, *plan.errors], key=RowError.sort_key)
     if errors:
         raise PlacesImportInvalid(errors)
     created, updated = Counter[str](), Counter[str]()
-    places = _write_places(plan, dict(known), created, updated)
-    _write_buildings(plan.buildings, places, created, updated)
+    try:
+        with transaction.atomic():
+            places = _write_places(plan, dict(known), created, updated)
+            _write_buildings(plan.buildings, places, created, updated)
+    except IntegrityError:
+        # Another import created one of these codes between our check and our write.
+        message = _("Another import changed these places at the same moment; import the file again.")
+        raise PlacesImportInvalid([RowError("", "", "", message, "conflict")]) from None
     transaction.on_commit(geo.invalidate)
     detail = {"file": filename, "created": dict(created), "updated": dict(updated)}
     audit_record(action=AuditAction.IMPORT, actor=actor, request=request, detail=detail)

@@ -67,12 +67,22 @@ def default_kind(level: str, code: str) -> str:
     return KINDS_BY_LEVEL[level][0]
 
 
-def check(parsed: ParsedFile, *, known: Mapping[str, Place], may_manage: Callable[[str], bool]) -> Plan:
-    """Check every row; `known` holds the database's places by code, `may_manage(prefix)` the actor's reach."""
+def check(
+    parsed: ParsedFile,
+    *,
+    known: Mapping[str, Place],
+    may_manage: Callable[[str], bool],
+    may_reference: Callable[[str], bool] = lambda prefix: False,
+) -> Plan:
+    """Check every row; `known` holds the database's places by code, `may_manage(prefix)` the actor's reach.
+
+    `may_reference(prefix)` tells the places above the actor's reach (his own office, its district) that a file
+    may still name unchanged, as the parents of what it imports; such rows are skipped, not written.
+    """
     plan = Plan(buildings=list(parsed.buildings))
     first = _first_rows(parsed.places, plan.errors)
     levels = _levels(parsed.places, known)
-    checker = _PlaceChecker(first, levels, known, may_manage, plan.errors)
+    checker = _PlaceChecker(first, levels, known, may_manage, plan.errors, may_reference)
     for row in parsed.places:
         if first.get(row.code) is row:
             item = checker.check(row)
@@ -125,8 +135,10 @@ class _PlaceChecker:
         known: Mapping[str, Place],
         may_manage: Callable[[str], bool],
         errors: list[RowError],
+        may_reference: Callable[[str], bool],
     ) -> None:
         self.first, self.levels, self.known, self.may_manage, self.errors = first, levels, known, may_manage, errors
+        self.may_reference = may_reference
 
     def error(self, row: PlaceRow, name: str, message: str, code: str) -> None:
         self.errors.append(RowError(row.sheet, row.row, row.label(name), message, code))
@@ -138,8 +150,13 @@ class _PlaceChecker:
                 row, "level", _("The level cannot be told from the code or the parent; give it."), "level_unknown"
             )
             return None
+        prefix = codes.prefix_of(row.code, level)
+        existing = self.known.get(row.code)
+        referenced = existing is not None and existing.level == level and _unchanged(row, existing)
+        if referenced and not self.may_manage(prefix) and self.may_reference(prefix):
+            return None  # the actor's own office (or district) named as it is: context, nothing to write
         # The area first: about a place outside it, say nothing more (whether it exists, what is wrong).
-        if not self.may_manage(codes.prefix_of(row.code, level)):
+        if not self.may_manage(prefix):
             message = _("You may only import places inside the area you administer.")
             self.error(row, "code", message, "out_of_scope")
             return None
@@ -214,6 +231,20 @@ class _PlaceChecker:
             self.error(row, "parent_code", message, "parent_changed")
             return False
         return True
+
+
+def _unchanged(row: PlaceRow, existing: Place) -> bool:
+    """True when every value the row gives equals the stored one (blank cells keep values, so they match)."""
+    given = {
+        "households": row.households,
+        "population": row.population,
+        "dedicated_to": row.dedicated_to,
+        "address": row.address,
+        "boundary": row.boundary,
+    }
+    return row.name == existing.name and all(
+        value is None or value == getattr(existing, name) for name, value in given.items()
+    )
 
 
 def _check_buildings(

@@ -407,6 +407,36 @@ def test_office_admin_imports_inside_his_office(world: World, office_admin: User
     assert Place.objects.get(code="330199001001003").parent == world.community_a
 
 
+def test_office_admin_may_name_his_office_unchanged_as_context(
+    world: World, office_admin: User, tmp_path: Path
+) -> None:
+    # Given a workbook that lists his own office as it is, above a new community of it
+    path = write_workbook(
+        tmp_path / "with-office.xlsx",
+        {
+            "街道": [["代码", "名称", "上级代码"], ["330199001000", "甲街道", "330199"]],
+            "社区": [PLACE_HEADER, ["330199001009", "新社区", "330199001000", "社区", None, None, None]],
+        },
+    )
+
+    report = run_import(path, office_admin)
+
+    # then the community is created and the office row is skipped, neither an error nor an update
+    assert report.created["community"] == 1
+    assert report.created["subdistrict"] == 0
+    assert not any(report.updated.values())
+    world.office.refresh_from_db()
+    assert world.office.name == "甲街道"
+
+
+def test_another_office_named_unchanged_is_still_out_of_scope(world: World, office_admin: User, tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "other.xlsx", {"街道": [["代码", "名称", "上级代码"], ["330199002000", "乙街道", "330199"]]}
+    )
+
+    assert where(import_errors(path, office_admin)) == {("街道", 2, "代码", "out_of_scope")}
+
+
 def test_outsider_without_admin_role_may_import_nothing(world: World, outsider: User, tmp_path: Path) -> None:
     path = write_workbook(
         tmp_path / "b.xlsx",
