@@ -62,11 +62,17 @@ def _building(grid: Place) -> tuple[Building, Entrance, House]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_grid_index() -> Any:
-    """Each test builds its own grids; the process-wide grid index must not remember another test's."""
-    geo.invalidate()
+def _fresh_process_caches() -> Any:
+    """Each test builds its own grids, calendar overrides and categories; the process-wide snapshots of them
+    must not remember another test's."""
+    from jiedao.categories import snapshot
+    from jiedao.workdays import calendar
+
+    for invalidate in (geo.invalidate, calendar.invalidate, snapshot.invalidate):
+        invalidate()
     yield
-    geo.invalidate()
+    for invalidate in (geo.invalidate, calendar.invalidate, snapshot.invalidate):
+        invalidate()
 
 
 @pytest.fixture

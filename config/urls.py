@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("jiedao.accounts.urls")),
     path("places/", include("jiedao.places.urls")),
+    path("categories/", include("jiedao.categories.urls")),
     path("", include("jiedao.web.urls")),
 ]

@@ -47,7 +47,10 @@ INSTALLED_APPS = [
     "jiedao.audit",
     "jiedao.places",
     "jiedao.units",
+    "jiedao.workdays",
+    "jiedao.categories",
     "jiedao.accounts",
+    "jiedao.cases",
     "jiedao.web",
     "jiedao.demo",
 ]
@@ -156,6 +159,9 @@ else:
         "immediate": False,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# A running clock turns yellow when this share of its limit is used (local practice: often 80 %).
+CASE_WARNING_SHARE = env_int("CASE_WARNING_PERCENT", 80, minimum=1) / 100
 
 # Map: no online tiles by default (the office network may have none); a deployment with a tile server
 # sets MAP_TILE_URL, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
