@@ -59,4 +59,4 @@ class WorkPeriod(TimeStampedModel):
             raise ValidationError({"end": _("The end must be after the start, on the same day.")})
         clash = WorkPeriod.objects.exclude(pk=self.pk).filter(start__lt=end, end__gt=start).first()
         if clash is not None:
-            raise ValidationError(_("This period overlaps %(other)s.") % {"other": clash})
+            raise ValidationError(_("This period overlaps %(other)s.") % {"other": clash}, code="overlap")
