@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("jiedao.accounts.urls")),
     path("places/", include("jiedao.places.urls")),
     path("categories/", include("jiedao.categories.urls")),
+    path("cases/", include("jiedao.cases.urls")),
     path("", include("jiedao.web.urls")),
 ]

@@ -26,6 +26,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("home", _("Home"), "web:home", ALL),
+    NavItem("cases", _("My work"), "cases:list", ALL),
     NavItem("map", _("Grid map"), "places:map", ALL),
     NavItem("places", _("Places"), "places:list", ALL),
     NavItem("units", _("Handling units"), "web:units", ALL),

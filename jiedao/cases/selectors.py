@@ -1,0 +1,159 @@
+"""Reads of cases shaped for screens: the queues of each role, the detail page, the available actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jiedao.accounts.choices import Role
+from jiedao.cases import permissions, workflow
+from jiedao.cases.choices import DispatchRole, State
+from jiedao.cases.deadlines import Light, light
+from jiedao.cases.models import Case, Dispatch, Extension, Supervision
+from jiedao.core.masking import mask_name, mask_phone
+from jiedao.core.scope import scope_of
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: str | Promise
+    roles: frozenset[str]
+    where: Callable[[Any, dt.datetime], Q]
+
+
+def _mine(user: Any) -> Q:
+    """Cases actively dispatched to one of the user's units."""
+    units = sorted(scope_of(user).unit_ids)
+    return Q(Exists(Dispatch.objects.filter(case=OuterRef("pk"), active=True, unit_id__in=units)))
+
+
+def _unsigned_mine(user: Any) -> Q:
+    units = sorted(scope_of(user).unit_ids)
+    return Q(
+        Exists(Dispatch.objects.filter(case=OuterRef("pk"), active=True, signed_at__isnull=True, unit_id__in=units))
+    )
+
+
+OFFICE = frozenset({Role.DISPATCHER, Role.ADMIN})
+LEADERS = frozenset({Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
+HANDLERS = frozenset({Role.UNIT_HANDLER})
+PLACE_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF})
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("to_dispatch", _("To dispatch"), OFFICE, lambda u, now: Q(state__in=[State.REGISTERED, State.ACCEPTED])),
+    Queue("to_sign", _("To sign for"), HANDLERS, lambda u, now: _unsigned_mine(u) & ~Q(state=State.RETURNED)),
+    Queue(
+        "handling",
+        _("Being handled"),
+        HANDLERS | OFFICE,
+        lambda u, now: Q(state=State.HANDLING) & (_mine(u) if not scope_of(u).roles & OFFICE else Q()),
+    ),
+    Queue("returned", _("Returns to review"), OFFICE, lambda u, now: Q(state=State.RETURNED)),
+    Queue(
+        "extensions",
+        _("Extensions to decide"),
+        OFFICE | LEADERS,
+        lambda u, now: Q(Exists(Extension.objects.filter(case=OuterRef("pk"), approved__isnull=True))),
+    ),
+    Queue("to_verify", _("To verify"), OFFICE | PLACE_ROLES, lambda u, now: Q(state=State.REPLIED)),
+    Queue("to_call_back", _("To call back"), OFFICE, lambda u, now: Q(state=State.CALLBACK)),
+    Queue(
+        "supervised",
+        _("Under supervision"),
+        OFFICE | LEADERS | HANDLERS,
+        lambda u, now: Q(Exists(Supervision.objects.filter(case=OuterRef("pk"), replied_at__isnull=True))),
+    ),
+    Queue(
+        "overdue",
+        _("Overdue"),
+        OFFICE | LEADERS | HANDLERS | PLACE_ROLES,
+        lambda u, now: (
+            Q(finish_deadline__lt=now) & ~Q(state__in=[State.CLOSED, State.ARCHIVED, State.SUSPENDED, State.PARKED])
+        ),
+    ),
+    Queue(
+        "mine",
+        _("Cases of my area"),
+        PLACE_ROLES | LEADERS,
+        lambda u, now: ~Q(state__in=[State.CLOSED, State.ARCHIVED]),
+    ),
+    Queue("all", _("All cases"), OFFICE | LEADERS | HANDLERS | PLACE_ROLES, lambda u, now: Q()),
+)
+QUEUE_BY_KEY = {q.key: q for q in QUEUES}
+
+
+def queues_for(user: Any) -> list[Queue]:
+    scope = scope_of(user)
+    return [q for q in QUEUES if scope.everything or scope.roles & q.roles]
+
+
+def queue_cases(user: Any, key: str, now: dt.datetime) -> QuerySet[Case]:
+    """The cases of one queue for the user: visible ones only, with what a list row shows, one query."""
+    queue = QUEUE_BY_KEY[key]
+    return (
+        Case.objects.visible_to(user)
+        .filter(queue.where(user, now))
+        .select_related("category", "main_unit", "community", "grid")
+        .order_by("finish_deadline", "-received_at", "-id")
+    )
+
+
+def decorate(cases: list[Case], now: dt.datetime) -> list[Case]:
+    """Add the traffic light and the masked reporter to each case of a page (no queries)."""
+    for case in cases:
+        ended = case.state in (State.CLOSED, State.ARCHIVED, State.PARKED)
+        colour = (
+            Light.NONE
+            if ended
+            else light(
+                started_at=case.finish_started_at,
+                deadline_at=case.finish_deadline,
+                now=now,
+                unit=case.finish_unit,
+                suspended=case.state == State.SUSPENDED,
+            )
+        )
+        setattr(case, "light", colour)  # noqa: B010  (a display attribute, not a field)
+        setattr(case, "reporter_masked", mask_name(case.reporter_name))  # noqa: B010
+        setattr(case, "phone_masked", mask_phone(case.reporter_phone))  # noqa: B010
+    return cases
+
+
+def available_actions(user: Any, case: Case) -> list[str]:
+    """The actions this user may take on the case now (allowed by the table and by the policy), in menu order."""
+    facts = permissions.dispatch_facts(case)
+    allowed = sorted(workflow.allowed_actions(case.state), key=ACTION_ORDER.index)
+    return [action for action in allowed if permissions.can(user, case, action, facts)]
+
+
+ACTION_ORDER = list(workflow.Action.values)
+
+
+def _labelled(events: list[Any]) -> list[Any]:
+    actions, states = dict(workflow.Action.choices), dict(State.choices)
+    for item in events:
+        item.action_label = actions.get(item.action, item.action)
+        item.from_label = states.get(item.from_state, item.from_state)
+        item.to_label = states.get(item.to_state, item.to_state)
+    return events
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    """Everything the detail page shows besides the case row: hops and the timeline."""
+    return {
+        "dispatches": list(case.dispatches.select_related("unit", "dispatched_by", "signed_by")),
+        "extensions": list(case.extensions.select_related("requested_by", "decided_by")),
+        "suspensions": list(case.suspensions.all()),
+        "supervisions": list(case.supervisions.select_related("unit", "issued_by")),
+        "callbacks": list(case.callbacks.select_related("by")),
+        "events": _labelled(list(case.events.select_related("actor"))),
+        "merged": list(case.merged.only("id", "number", "title")),
+        "main_dispatch": next((d for d in case.dispatches.all() if d.active and d.role == DispatchRole.MAIN), None),
+    }

@@ -1,0 +1,185 @@
+"""The case screens through the test client: queues, registration, detail, actions, export, unmasking."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jiedao.audit.models import AuditEvent
+from jiedao.cases import services
+from jiedao.cases.choices import Channel, RequestType, State
+from jiedao.cases.models import Case
+
+
+def _case(actor, **extra):
+    values = {
+        "channel": Channel.PHONE,
+        "request_type": RequestType.HELP,
+        "title": "垃圾未清运",
+        "content": "小区门口垃圾堆放三天未清运",
+        "lng": "120.005",
+        "lat": "30.005",
+        "reporter_name": "王五",
+        "reporter_phone": "13712345678",
+    }
+    values.update(extra)
+    return services.case_register(actor=actor, **values)
+
+
+def test_register_through_the_form(client, world, dispatcher, now):
+    client.force_login(dispatcher)
+    assert client.get(reverse("cases:new")).status_code == 200
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "channel": "phone",
+            "request_type": "complaint",
+            "urgency": "normal",
+            "title": "噪音扰民",
+            "content": "夜间施工",
+            "lng": "120.005",
+            "lat": "30.005",
+            "reporter_phone": "13700000000",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == reverse("cases:detail", args=[case.pk])
+    assert case.grid == world.grid_a1
+
+
+def test_register_form_shows_the_field_with_the_error_and_writes_nothing(client, world, dispatcher, now):
+    client.force_login(dispatcher)
+    response = client.post(
+        reverse("cases:new"),
+        {
+            "channel": "phone",
+            "request_type": "complaint",
+            "urgency": "normal",
+            "title": "噪音",
+            "content": "夜间施工",
+            "lng": "120.005",
+            "lat": "",
+            "reporter_phone": "abc",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_queues_show_the_right_cases_to_each_role(client, world, dispatcher, unit_handler, now):
+    waiting = _case(dispatcher, title="待派单的")
+    dispatched = _case(dispatcher, title="已派给物业的")
+    services.case_dispatch(case_id=dispatched.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    client.force_login(dispatcher)
+    html = client.get(reverse("cases:list"), {"queue": "to_dispatch"}).content.decode()
+    assert waiting.number in html and dispatched.number not in html
+    client.force_login(unit_handler)
+    html = client.get(reverse("cases:list"), {"queue": "to_sign"}).content.decode()
+    assert dispatched.number in html and waiting.number not in html
+
+
+def test_queue_filters_and_an_unknown_queue_falls_back(client, world, dispatcher, now):
+    _case(dispatcher, title="路灯", channel=Channel.GRID)
+    _case(dispatcher, title="噪音")
+    client.force_login(dispatcher)
+    html = client.get(reverse("cases:list"), {"queue": "all", "channel": "grid"}).content.decode()
+    assert "路灯" in html and "噪音" not in html
+    assert client.get(reverse("cases:list"), {"queue": "nope"}).status_code == 200
+
+
+def test_queue_page_uses_a_bounded_number_of_queries(client, world, dispatcher, now):
+    client.force_login(dispatcher)
+    _case(dispatcher)
+    url = reverse("cases:list") + "?queue=all"
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(10):
+        _case(dispatcher, title=f"第{n}件")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+def test_detail_masks_the_reporter_and_offers_only_allowed_actions(client, world, dispatcher, unit_handler, now):
+    case = _case(dispatcher)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    client.force_login(unit_handler)
+    response = client.get(reverse("cases:detail", args=[case.pk]))
+    html = response.content.decode()
+    assert "13712345678" not in html and "137****5678" in html
+    assert [a["action"] for a in response.context["actions"]][:2] == ["sign", "return"]
+    assert 'hx-post="/cases/' not in html  # units may not unmask
+
+
+def test_confidential_reporter_is_hidden_from_the_unit(client, world, dispatcher, unit_handler, now):
+    case = _case(dispatcher, confidential=True, request_type=RequestType.REPORT)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    client.force_login(unit_handler)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "王*" not in html and "5678" not in html
+
+
+def test_reveal_is_audited_and_refused_to_units(client, world, dispatcher, unit_handler, now):
+    case = _case(dispatcher)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    client.force_login(unit_handler)
+    assert client.post(reverse("cases:reveal", args=[case.pk])).status_code == 403
+    client.force_login(dispatcher)
+    response = client.post(reverse("cases:reveal", args=[case.pk]))
+    assert "13712345678" in response.content.decode()
+    assert AuditEvent.objects.filter(action="pii_view", object_id=str(case.pk), actor=dispatcher).count() == 1
+
+
+def test_actions_through_the_endpoint(client, world, dispatcher, unit_handler, now):
+    case = _case(dispatcher)
+    client.force_login(dispatcher)
+    act = lambda action: reverse("cases:act", args=[case.pk, action])  # noqa: E731
+    client.post(
+        act("dispatch"),
+        {"dispatch-unit": world.unit_property_a.pk, "dispatch-role": "main", "dispatch-note": "", "version": "0"},
+    )
+    assert Case.objects.get(pk=case.pk).state == State.DISPATCHED
+    # a stale version is refused with a message and changes nothing
+    response = client.post(
+        act("dispatch"),
+        {"dispatch-unit": world.unit_urban.pk, "dispatch-role": "co", "dispatch-note": "", "version": "0"},
+        follow=True,
+    )
+    assert Case.objects.get(pk=case.pk).dispatches.count() == 1
+    assert list(response.context["messages"])
+    client.force_login(unit_handler)
+    client.post(act("sign"), {})
+    client.post(act("reply"), {"reply-result_text": ""})  # invalid: nothing happens
+    assert Case.objects.get(pk=case.pk).state == State.HANDLING
+    client.post(act("reply"), {"reply-result_text": "已清运"})
+    assert Case.objects.get(pk=case.pk).state == State.REPLIED
+
+
+def test_outsiders_get_404(client, world, dispatcher, outsider, now):
+    case = _case(dispatcher)
+    client.force_login(outsider)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+    assert client.post(reverse("cases:act", args=[case.pk, "accept"])).status_code == 404
+    assert client.post(reverse("cases:reveal", args=[case.pk])).status_code == 404
+
+
+def test_export_applies_the_filters(client, world, dispatcher, now):
+    _case(dispatcher, title='=HYPERLINK("x")', channel=Channel.GRID)
+    _case(dispatcher, title="不导出")
+    client.force_login(dispatcher)
+    response = client.get(reverse("cases:list"), {"queue": "all", "channel": "grid", "export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "channel=grid" in rows[0][1]
+    titles = [row[1] for row in rows[2:]]
+    assert titles == ['\'=HYPERLINK("x")']
+
+
+@pytest.mark.parametrize("persona", ["grid_worker", "community_staff", "unit_handler", "principal_leader"])
+def test_every_role_has_a_queue_page(request, client, world, persona, now):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("cases:list")).status_code == 200

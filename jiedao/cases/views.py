@@ -1,0 +1,232 @@
+"""Case screens: queues, registration, detail with the actions of the viewer, and the action endpoint.
+
+Views parse and translate errors only; every write is a service call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiedao.audit.choices import AuditAction
+from jiedao.audit.services import audit_record
+from jiedao.cases import forms, permissions, selectors, services
+from jiedao.cases.actions import ADAPTERS
+from jiedao.cases.choices import Channel, RequestType, State
+from jiedao.cases.errors import InvalidInput
+from jiedao.cases.exports import cases_workbook
+from jiedao.cases.workflow import Action
+from jiedao.core import clock
+from jiedao.core.errors import DomainError
+from jiedao.core.masking import mask_address, mask_name, mask_phone
+from jiedao.places.models import Place
+from jiedao.units.models import Unit
+
+PAGE_SIZE = 30
+SORTS = {
+    "deadline": ("finish_deadline", "-received_at", "-id"),
+    "-received": ("-received_at", "-id"),
+    "received": ("received_at", "id"),
+}
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    queues = selectors.queues_for(request.user)
+    if not queues:
+        raise Http404
+    keys = [q.key for q in queues]
+    asked = request.GET.get("queue", "")
+    key = asked if asked in keys else keys[0]
+    cases = selectors.queue_cases(request.user, key, now)
+    filters = {name: request.GET.get(name, "").strip() for name in ("channel", "type", "state", "community", "q")}
+    if filters["channel"] in Channel.values:
+        cases = cases.filter(channel=filters["channel"])
+    if filters["type"] in RequestType.values:
+        cases = cases.filter(request_type=filters["type"])
+    if filters["state"] in State.values:
+        cases = cases.filter(state=filters["state"])
+    if filters["community"].isdigit():
+        cases = cases.filter(community_id=int(filters["community"]))
+    if filters["q"]:
+        cases = cases.filter(title__icontains=filters["q"]) | cases.filter(number=filters["q"])
+    asked_sort = request.GET.get("sort", "")
+    sort = asked_sort if asked_sort in SORTS else "deadline"
+    cases = cases.order_by(*SORTS[sort])
+    label = str(selectors.QUEUE_BY_KEY[key].label)
+    if request.GET.get("export") == "xlsx":
+        rows = selectors.decorate(list(cases[:20000]), now)
+        described = "；".join(f"{k}={v}" for k, v in filters.items() if v) or _("none")
+        response = HttpResponse(
+            cases_workbook(rows, title=label, filters=f"{label}；{described}"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="cases-{key}-{now:%Y%m%d%H%M}.xlsx"'
+        return response
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.decorate(list(page.object_list), now)
+    communities = Place.objects.within(request.user).filter(level="community").order_by("code")
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "queues": queues,
+            "queue": key,
+            "queue_label": label,
+            "page": page,
+            "filters": filters,
+            "sort": sort,
+            "channels": Channel.choices,
+            "types": RequestType.choices,
+            "states": State.choices,
+            "communities": communities,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _places_for(user: Any) -> Any:
+    return Place.objects.within(user).filter(level__in=["grid", "community"]).order_by("code")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    form = forms.RegisterForm(request.POST or None, places=_places_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_register(
+                actor=request.user,
+                channel=data["channel"],
+                request_type=data["request_type"],
+                urgency=data["urgency"],
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                address=data["address"],
+                lng=data["lng"],
+                lat=data["lat"],
+                place=data["place"],
+                reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"],
+                confidential=data["confidential"],
+                upstream_number=data["upstream_number"],
+                upstream_deadline=data["upstream_deadline"],
+            )
+        except InvalidInput as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+            return redirect("cases:detail", case_id=case.pk)
+    return render(request, "cases/new.html", {"form": form})
+
+
+def _units_for(user: Any, case: Any) -> Any:
+    return (
+        Unit.objects.visible_to(user).active().filter(office__prefix__in=[case.office.prefix, case.office.prefix[:6]])
+    )
+
+
+def _action_forms(request: HttpRequest, case: Any, actions: list[str]) -> list[dict[str, Any]]:
+    result = []
+    for action in actions:
+        form_class = forms.ACTION_FORMS.get(action)
+        form = None
+        if form_class is not None:
+            kwargs: dict[str, Any] = {"prefix": action}
+            if action in (Action.DISPATCH, Action.REDISPATCH):
+                kwargs["units"] = _units_for(request.user, case)
+            form = form_class(**kwargs)
+        result.append({"action": action, "label": Action(action).label, "form": form})
+    return result
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = permissions.access_case(request.user, case_id)
+    now = clock.now()
+    selectors.decorate([case], now)
+    facts = permissions.dispatch_facts(case)
+    may_unmask = permissions.can(request.user, case, Action.VIEW_PERSONAL_DATA, facts)
+    # A whistle-blower's identity never reaches the units; others see masked values.
+    hide_reporter = case.confidential and not may_unmask
+    actions = selectors.available_actions(request.user, case)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "detail": selectors.case_detail(case),
+            "actions": _action_forms(request, case, actions),
+            "reporter_name": "" if hide_reporter else mask_name(case.reporter_name),
+            "reporter_phone": "" if hide_reporter else mask_phone(case.reporter_phone),
+            "address": case.address if may_unmask else mask_address(case.address),
+            "may_unmask": may_unmask and bool(case.reporter_phone or case.reporter_name),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    case = permissions.access_case(request.user, case_id)
+    if action not in ADAPTERS:
+        raise Http404
+    form_class = forms.ACTION_FORMS.get(action)
+    data: dict[str, Any] = {}
+    if form_class is not None:
+        kwargs: dict[str, Any] = {"prefix": action}
+        if action in (Action.DISPATCH, Action.REDISPATCH):
+            kwargs["units"] = _units_for(request.user, case)
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                text = "；".join(str(error) for error in errors)
+                messages.error(request, f"{label}：{text}" if label else text)
+            return redirect("cases:detail", case_id=case.pk)
+        data = form.cleaned_data
+    version_text = request.POST.get("version", "")
+    version = int(version_text) if version_text.isdigit() else None
+    try:
+        ADAPTERS[action](case.pk, request.user, data, version)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_reveal(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Show the reporter's full name and phone to a role that needs them (to call back); the view is audited."""
+    case = permissions.access_case(request.user, case_id)
+    if not permissions.can(request.user, case, Action.VIEW_PERSONAL_DATA):
+        return HttpResponse(_("You may not see the reporter's full contact."), status=403)
+    audit_record(
+        action=AuditAction.PII_VIEW,
+        actor=request.user,
+        request=request,
+        obj=case,
+        field="reporter",
+        scope_code=case.scope_code,
+    )
+    return HttpResponse(format_html('<span class="pii-full">{} {}</span>', case.reporter_name, case.reporter_phone))
