@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +101,7 @@ def queue_cases(user: Any, key: str, now: dt.datetime) -> QuerySet[Case]:
         Case.objects.visible_to(user)
         .filter(queue.where(user, now))
         .select_related("category", "main_unit", "community", "grid")
-        .order_by("finish_deadline", "-received_at", "-id")
+        .order_by(F("finish_deadline").asc(nulls_last=True), "-received_at", "-id")
     )
 
 
@@ -130,7 +130,16 @@ def available_actions(user: Any, case: Case) -> list[str]:
     """The actions this user may take on the case now (allowed by the table and by the policy), in menu order."""
     facts = permissions.dispatch_facts(case)
     allowed = sorted(workflow.allowed_actions(case.state), key=ACTION_ORDER.index)
-    return [action for action in allowed if permissions.can(user, case, action, facts)]
+    # Overlays that need something to act on are offered only when it is there.
+    pointless = {
+        workflow.Action.SUPERVISE: not facts["active_units"],
+        workflow.Action.ANSWER_SUPERVISION: not facts["supervised_units"],
+        workflow.Action.DECIDE_EXTENSION: not case.extensions.filter(approved__isnull=True).exists(),
+        workflow.Action.DECIDE_EXCLUSION: not case.exclusions.filter(approved__isnull=True).exists(),
+    }
+    return [
+        action for action in allowed if not pointless.get(action, False) and permissions.can(user, case, action, facts)
+    ]
 
 
 ACTION_ORDER = list(workflow.Action.values)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
@@ -31,8 +32,8 @@ from jiedao.places.models import Place
 from jiedao.units.models import Unit
 
 PAGE_SIZE = 30
-SORTS = {
-    "deadline": ("finish_deadline", "-received_at", "-id"),
+SORTS: dict[str, tuple[Any, ...]] = {
+    "deadline": (F("finish_deadline").asc(nulls_last=True), "-received_at", "-id"),
     "-received": ("-received_at", "-id"),
     "received": ("received_at", "id"),
 }

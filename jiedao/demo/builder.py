@@ -19,6 +19,8 @@ from jiedao.accounts.choices import Role
 from jiedao.accounts.models import RoleAssignment, User
 from jiedao.accounts.services import ensure_admin_group
 from jiedao.audit.models import AuditEvent
+from jiedao.cases.models import Case, CaseSequence
+from jiedao.categories.services import categories_seed
 from jiedao.demo import geometry, names
 from jiedao.places import codes, geo
 from jiedao.places.choices import HouseUse, Level, PlaceKind
@@ -59,7 +61,10 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def demo_reset() -> None:
-    """Delete every place, unit, user and audit row (the demo's whole world)."""
+    """Delete every case, place, unit, user and audit row (the demo's whole world)."""
+    Case.objects.filter(merged_into__isnull=False).delete()
+    Case.objects.all().delete()
+    CaseSequence.objects.all().delete()
     RoleAssignment.objects.all().delete()
     User.objects.all().delete()
     AuditEvent.objects.all().delete()
@@ -128,6 +133,7 @@ class _Builder:
         units = self.units(offices[0], communities, names.UNITS_MAIN)
         units += self.units(offices[1], second, names.UNITS_SECOND)
         self.users(district, offices, communities, second, grids, units)
+        categories_seed()
         self.result.places = Place.objects.count()
         geo.invalidate()
         return self.result
