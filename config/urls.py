@@ -7,5 +7,7 @@ urlpatterns = [
     path("places/", include("jiedao.places.urls")),
     path("categories/", include("jiedao.categories.urls")),
     path("cases/", include("jiedao.cases.urls")),
+    path("r/", include("jiedao.cases.public_urls")),
+    path("notifications/", include("jiedao.notifications.urls")),
     path("", include("jiedao.web.urls")),
 ]

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "jiedao.categories",
     "jiedao.accounts",
     "jiedao.cases",
+    "jiedao.notifications",
+    "jiedao.analytics",
     "jiedao.web",
     "jiedao.demo",
 ]
@@ -162,6 +164,14 @@ else:
 
 # A running clock turns yellow when this share of its limit is used (local practice: often 80 %).
 CASE_WARNING_SHARE = env_int("CASE_WARNING_PERCENT", 80, minimum=1) / 100
+
+# Outbound notification channels (the in-app centre is always on): name → dotted path of a class implementing
+# jiedao.notifications.channels.Channel. The defaults append JSON lines to var/outbox/<name>.jsonl; a deployment
+# with an SMS gateway or 企业微信 points the name at its own class. An unknown path stops start-up (system check).
+NOTIFICATION_CHANNELS = {
+    "sms": "jiedao.notifications.channels.FileChannel",
+    "wecom": "jiedao.notifications.channels.FileChannel",
+}
 
 # Map: no online tiles by default (the office network may have none); a deployment with a tile server
 # sets MAP_TILE_URL, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png

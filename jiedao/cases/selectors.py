@@ -131,7 +131,7 @@ def available_actions(user: Any, case: Case) -> list[str]:
     facts = permissions.dispatch_facts(case)
     allowed = sorted(workflow.allowed_actions(case.state), key=ACTION_ORDER.index)
     # Overlays that need something to act on are offered only when it is there.
-    pointless = {
+    pointless: dict[str, bool] = {
         workflow.Action.SUPERVISE: not facts["active_units"],
         workflow.Action.ANSWER_SUPERVISION: not facts["supervised_units"],
         workflow.Action.DECIDE_EXTENSION: not case.extensions.filter(approved__isnull=True).exists(),
@@ -145,7 +145,7 @@ def available_actions(user: Any, case: Case) -> list[str]:
 ACTION_ORDER = list(workflow.Action.values)
 
 
-def _labelled(events: list[Any]) -> list[Any]:
+def labelled(events: list[Any]) -> list[Any]:
     actions, states = dict(workflow.Action.choices), dict(State.choices)
     for item in events:
         item.action_label = actions.get(item.action, item.action)
@@ -162,7 +162,7 @@ def case_detail(case: Case) -> dict[str, Any]:
         "suspensions": list(case.suspensions.all()),
         "supervisions": list(case.supervisions.select_related("unit", "issued_by")),
         "callbacks": list(case.callbacks.select_related("by")),
-        "events": _labelled(list(case.events.select_related("actor"))),
+        "events": labelled(list(case.events.select_related("actor"))),
         "merged": list(case.merged.only("id", "number", "title")),
         "main_dispatch": next((d for d in case.dispatches.all() if d.active and d.role == DispatchRole.MAIN), None),
     }

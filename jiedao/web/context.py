@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import HttpRequest
 
+from jiedao.notifications.selectors import unread_count
 from jiedao.web.navigation import items_for
 
 
@@ -19,4 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         key=lambda i: len(i["url"]),
         default=None,
     )
-    return {"nav_items": items, "nav_current": current["key"] if current else ""}
+    # Lazy: one COUNT only when the header badge is rendered (fragments without the header cost nothing).
+    unread = functools.cache(functools.partial(unread_count, user))
+    return {"nav_items": items, "nav_current": current["key"] if current else "", "unread_notifications": unread}

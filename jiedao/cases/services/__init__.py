@@ -24,6 +24,7 @@ from jiedao.cases.services.oversight import (
     case_supervise,
     case_supervision_answer,
 )
+from jiedao.cases.services.public import case_find_for_resident, case_rate_by_resident, case_submit_by_resident
 
 __all__ = [
     "case_accept",
@@ -37,9 +38,11 @@ __all__ = [
     "case_exclusion_request",
     "case_extension_decide",
     "case_extension_request",
+    "case_find_for_resident",
     "case_merge",
     "case_note",
     "case_park",
+    "case_rate_by_resident",
     "case_register",
     "case_reject",
     "case_reply",
@@ -48,6 +51,7 @@ __all__ = [
     "case_review_return",
     "case_rework",
     "case_sign",
+    "case_submit_by_resident",
     "case_supervise",
     "case_supervision_answer",
     "case_suspend",

@@ -14,6 +14,7 @@ from jiedao.cases.errors import Conflict, InvalidInput
 from jiedao.cases.models import Case, CaseEvent
 from jiedao.core import clock
 from jiedao.core.errors import NotFoundOrForbidden
+from jiedao.notifications.services import EVENT_KINDS, notify_case_event
 from jiedao.workdays.calendar import Limit
 
 
@@ -58,6 +59,12 @@ def finish(
         fields = [*fields, "state"]
     case.version += 1
     case.save(update_fields=sorted({*fields, "version", "updated_at"}))
+    # The event log alone must tell the clocks as they were then (the KPI replay reads them).
+    data = dict(data or {})
+    for clock_field in ("finish_deadline", "sign_deadline", "callback_deadline"):
+        if clock_field in fields:
+            moment = getattr(case, clock_field)
+            data[clock_field] = moment.isoformat() if moment else None
     event(
         case,
         actor=step.actor,
@@ -82,7 +89,7 @@ def event(
     data: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    written = CaseEvent.objects.create(
         case=case,
         at=at or clock.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -92,6 +99,10 @@ def event(
         note=note,
         data=data or {},
     )
+    if action in EVENT_KINDS:
+        # In the action's transaction: the in-app notices commit or roll back with it; outbound waits for commit.
+        notify_case_event(written.pk)
+    return written
 
 
 def required_text(value: str, *, field: str, label: str) -> str:

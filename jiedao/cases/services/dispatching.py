@@ -120,7 +120,9 @@ def case_sign(*, case_id: int, actor: Any, expected_version: int | None = None) 
         case.sign_deadline = None
         fields = ["signed_at", "sign_deadline"]
         to_state = State.HANDLING
-    return finish(step, fields=fields, to_state=to_state, data={"units": [d.unit_id for d in mine]})
+    return finish(
+        step, fields=fields, to_state=to_state, data={"units": [d.unit_id for d in mine], "main": main_signed}
+    )
 
 
 @transaction.atomic

@@ -121,6 +121,53 @@ def case_register(
     Raises InvalidInput naming the field, ActionForbidden when the actor may not register there. The place is
     resolved from the point when it lies in a grid, else taken from `place` or `office`.
     """
+    return _register_as(
+        actor=actor,
+        check_place=True,
+        channel=channel,
+        request_type=request_type,
+        title=title,
+        content=content,
+        urgency=urgency,
+        category=category,
+        address=address,
+        lng=lng,
+        lat=lat,
+        place=place,
+        office=office,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        confidential=confidential,
+        upstream_number=upstream_number,
+        upstream_deadline=upstream_deadline,
+        received_at=received_at,
+        tags=tags,
+    )
+
+
+def _register_as(
+    *,
+    actor: Any,
+    check_place: bool,
+    channel: str,
+    request_type: str,
+    title: str,
+    content: str,
+    urgency: str = Urgency.NORMAL,
+    category: Any = None,
+    address: str = "",
+    lng: Any = None,
+    lat: Any = None,
+    place: Place | None = None,
+    office: Place | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    confidential: bool = False,
+    upstream_number: str = "",
+    upstream_deadline: dt.datetime | None = None,
+    received_at: dt.datetime | None = None,
+    tags: Sequence[str] = (),
+) -> Case:
     channel = _choice(channel, Channel, field="channel", label=_("Channel"))
     request_type = _choice(request_type, RequestType, field="request_type", label=_("Request type"))
     urgency = _choice(urgency, Urgency, field="urgency", label=_("Urgency"))
@@ -139,7 +186,7 @@ def case_register(
     x, y = _coordinates(lng, lat)
     the_office, community, grid = _places(lng=x, lat=y, place=place, office=office)
     scope_code = grid.code if grid else community.code if community else the_office.prefix
-    if not permissions.can_register_at(actor, scope_code):
+    if check_place and not permissions.can_register_at(actor, scope_code):
         raise ActionForbidden(_("You may not register demands in this place."))
     now = clock.now()
     received = received_at or now
@@ -183,7 +230,14 @@ def case_register(
         from_state="",
         to_state=case.state,
         at=now,
-        data={"channel": channel, "number": case.number},
+        data={
+            "channel": channel,
+            "number": case.number,
+            "received_at": case.received_at.isoformat(),
+            "request_type": request_type,
+            "urgency": urgency,
+            "scope_code": scope_code,
+        },
     )
     return case
 
