@@ -9,5 +9,6 @@ urlpatterns = [
     path("cases/", include("jiedao.cases.urls")),
     path("r/", include("jiedao.cases.public_urls")),
     path("notifications/", include("jiedao.notifications.urls")),
+    path("analytics/", include("jiedao.analytics.urls")),
     path("", include("jiedao.web.urls")),
 ]

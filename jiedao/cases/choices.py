@@ -100,3 +100,10 @@ class Stage(models.TextChoices):
     CALLBACK = "callback", _("Callback")
     REWORK = "rework", _("Rework")
     SUPERVISION = "supervision", _("Supervision reply")
+
+
+class AttachmentKind(models.TextChoices):
+    BEFORE = "before", _("Before handling")
+    AFTER = "after", _("After handling")
+    EVIDENCE = "evidence", _("Handling material")
+    OTHER = "other", _("Other")

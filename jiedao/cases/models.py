@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiedao.cases.choices import (
+    AttachmentKind,
     Channel,
     DispatchRole,
     Escalation,
@@ -355,3 +356,32 @@ class DeadlineRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} {self.amount} {self.get_unit_display()}"
+
+
+class Attachment(models.Model):
+    """A photo or document of a case. The file's type is read from its content; its stored name is random."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AttachmentKind.values), name="attachment_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.original_name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

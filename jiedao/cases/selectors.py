@@ -145,8 +145,12 @@ def available_actions(user: Any, case: Case) -> list[str]:
 ACTION_ORDER = list(workflow.Action.values)
 
 
+# Events written by services that are not workflow actions.
+EXTRA_EVENT_LABELS = {"attach": _("Attached files"), "self_handle": _("Handled on the spot")}
+
+
 def labelled(events: list[Any]) -> list[Any]:
-    actions, states = dict(workflow.Action.choices), dict(State.choices)
+    actions, states = {**dict(workflow.Action.choices), **EXTRA_EVENT_LABELS}, dict(State.choices)
     for item in events:
         item.action_label = actions.get(item.action, item.action)
         item.from_label = states.get(item.from_state, item.from_state)

@@ -27,6 +27,18 @@ class NavItem:
 NAV_ITEMS = (
     NavItem("home", _("Home"), "web:home", ALL),
     NavItem("cases", _("My work"), "cases:list", ALL),
+    NavItem(
+        "kpi",
+        _("KPIs"),
+        "analytics:index",
+        frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
+    ),
+    NavItem(
+        "report",
+        _("Report from the field"),
+        "cases:report",
+        frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF}),
+    ),
     NavItem("map", _("Grid map"), "places:map", ALL),
     NavItem("places", _("Places"), "places:list", ALL),
     NavItem("units", _("Handling units"), "web:units", ALL),

@@ -49,3 +49,47 @@ def open_map(page: Page) -> int:
 def polygon_paths(page: Page) -> int:
     """SVG paths Leaflet drew in its overlay pane (one per polygon)."""
     return page.locator(".leaflet-overlay-pane path").count()
+
+
+def switch_user(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Forget the session of whoever was logged in and log in as `username`."""
+    page.context.clear_cookies()
+    log_in(page, username, password)
+
+
+def case_state(page: Page) -> str:
+    """The state of the case on its detail page, from the state badge."""
+    return page.locator("[data-testid=case-state]").get_attribute("data-state") or ""
+
+
+def act(page: Page, action: str, values: dict[str, str | bool] | None = None) -> None:
+    """Take `action` from the actions panel of the case detail page and wait for the page to come back.
+
+    `values` names the form's fields without the action prefix: a select gets the value chosen, a checkbox is
+    ticked for True, anything else is typed in. Fails when the page reports an error.
+    """
+    panel = page.locator(f"[data-testid=actions] details[data-action={action}]")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    for name, value in (values or {}).items():
+        control = panel.locator(f"[name='{action}-{name}']")
+        if isinstance(value, bool):
+            control.set_checked(value)
+        elif control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+    with page.expect_navigation():
+        panel.locator("button[type=submit]").click()
+    errors = page.locator(".messages li.error")
+    assert errors.count() == 0, f"{action}: {errors.all_inner_texts()}"
+
+
+def timeline_actions(page: Page) -> list[str]:
+    """The actions of the case's history on its detail page, oldest first."""
+    return [
+        action or ""
+        for action in page.locator("[data-testid=timeline] li[data-action]").evaluate_all(
+            "items => items.map(item => item.getAttribute('data-action'))"
+        )
+    ]

@@ -1,6 +1,8 @@
 """Every write on a case: one atomic service per action (see base.begin/finish for what they share)."""
 
+from jiedao.cases.services.attachments import case_attach
 from jiedao.cases.services.dispatching import case_dispatch, case_return, case_review_return, case_sign
+from jiedao.cases.services.field import case_report_from_field, case_self_handle
 from jiedao.cases.services.handling import (
     case_archive,
     case_callback,
@@ -30,6 +32,7 @@ __all__ = [
     "case_accept",
     "case_answer",
     "case_archive",
+    "case_attach",
     "case_callback",
     "case_contact",
     "case_dispatch",
@@ -46,10 +49,12 @@ __all__ = [
     "case_register",
     "case_reject",
     "case_reply",
+    "case_report_from_field",
     "case_resume",
     "case_return",
     "case_review_return",
     "case_rework",
+    "case_self_handle",
     "case_sign",
     "case_submit_by_resident",
     "case_supervise",

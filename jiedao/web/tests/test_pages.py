@@ -41,7 +41,7 @@ def test_navigation_differs_by_role(grid_worker, office_admin, principal_leader)
     assert "admin" not in keys["grid_worker"]
     assert "admin" not in keys["principal_leader"]
     assert "admin" in keys["office_admin"]
-    assert keys["grid_worker"][:3] == ["home", "cases", "map"]
+    assert keys["grid_worker"][:4] == ["home", "cases", "report", "map"]
 
 
 def test_leader_home_has_a_chart_of_the_communities(client, principal_leader, world):

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jiedao.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("", views.kpi_index, name="index"),
+    path("cases/", views.kpi_cases, name="cases"),
+]
