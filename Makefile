@@ -10,6 +10,7 @@ VENDOR := var/vendor
 run: bootstrap static
 	$(JIEDAO) migrate --no-input
 	$(JIEDAO) demo --quiet-if-present
+	$(JIEDAO) demo-cases --if-empty --count-12345 250 --count-grid 500
 	$(JIEDAO) up
 
 test: bootstrap browser lint typecheck pytest

@@ -78,7 +78,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         **_ENDINGS,
     },
     S.DISPATCHED: {
-        A.SIGN: frozenset({S.HANDLING}),
+        A.SIGN: frozenset({S.HANDLING, S.DISPATCHED}),  # a co-unit's sign-off leaves it dispatched
         A.RETURN: frozenset({S.RETURNED}),
         A.DISPATCH: STAY,  # add a co-handling unit
         A.SUSPEND: frozenset({S.SUSPENDED}),

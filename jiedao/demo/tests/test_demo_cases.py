@@ -1,0 +1,293 @@
+"""A small year of demo cases (60 12345 transfers + 120 grid reports) on the demo world, through the services.
+
+The history is built once per module, twice with the same seed (the first run rolled back to a savepoint) so
+that the two can be compared; every test reads the second run. All of it is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from jiedao.accounts.choices import Role
+from jiedao.accounts.models import RoleAssignment
+from jiedao.cases.choices import Channel, Resolution, Satisfaction, State
+from jiedao.cases.models import Callback, Case, CaseEvent, Dispatch
+from jiedao.cases.workflow import TRANSITIONS
+from jiedao.categories import snapshot
+from jiedao.core import clock
+from jiedao.demo import case_texts
+from jiedao.demo.builder import demo_create
+from jiedao.demo.cases import CaseDemoResult, _category_paths, _Planner, _world, clock_moved, demo_cases_create
+from jiedao.notifications.choices import Kind
+from jiedao.notifications.models import Delivery, Notification
+from jiedao.places import geo
+from jiedao.places.models import Place
+from jiedao.units.models import Unit
+from jiedao.workdays import calendar
+
+# Every test reads the module's history; the marker also makes pytest-django create the test database.
+pytestmark = pytest.mark.django_db
+
+SEED = 7
+TODAY = dt.date(2026, 11, 20)  # a Friday; the history ends at 16:00
+REAL_NOW = clock.now
+
+
+@dataclass
+class History:
+    result: CaseDemoResult
+    first: CaseDemoResult
+    fingerprints: tuple[str, str]
+    end: dt.datetime
+
+
+def _invalidate() -> None:
+    for invalidate in (geo.invalidate, calendar.invalidate, snapshot.invalidate):
+        invalidate()
+
+
+def _fingerprint() -> str:
+    """Everything a person sees of the history, without database ids (they differ between runs)."""
+    rows: list[tuple[object, ...]] = []
+    cases = Case.objects.select_related("office", "main_unit", "category").order_by("office__code", "number")
+    for c in cases:
+        rows.append(
+            (c.office.code, c.number, c.upstream_number, c.channel, c.request_type, c.urgency, str(c.category),
+             c.title, c.content, c.address, c.reporter_name, c.scope_code, c.state, c.resolution, c.result_text,
+             c.received_at, c.finish_deadline, c.closed_at, str(c.main_unit), c.version)
+        )  # fmt: skip
+    events = CaseEvent.objects.select_related("case__office", "actor").order_by(
+        "case__office__code", "case__number", "at", "id"
+    )
+    for e in events:
+        actor = e.actor.full_name if e.actor else ""
+        rows.append((e.case.number, e.action, e.from_state, e.to_state, e.at, actor, e.note))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _run() -> tuple[CaseDemoResult, str]:
+    _invalidate()
+    demo_create(seed=SEED)
+    result = demo_cases_create(seed=SEED, count_12345=60, count_grid=120, today=TODAY)
+    return result, _fingerprint()
+
+
+def _require_test_database() -> None:
+    name = str(connection.settings_dict["NAME"])
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if not (in_memory or name.startswith("test_") or name == connection.settings_dict["TEST"].get("NAME")):
+        pytest.fail(f"database {name!r} is not a test database; refusing to write the demo", pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def history(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        _require_test_database()
+        before = transaction.savepoint()
+        first, first_print = _run()
+        transaction.savepoint_rollback(before)
+        result, second_print = _run()
+        yield History(result, first, (first_print, second_print), timezone.make_aware(dt.datetime(2026, 11, 20, 16)))
+        transaction.set_rollback(True)
+    _invalidate()
+
+
+def test_the_history_is_made_without_a_refused_step(history):
+    assert history.result.errors == []
+    assert history.result.cases == 180
+    assert history.result.by_channel == {Channel.HOTLINE_12345: 60, Channel.GRID: 120}
+
+
+def test_the_mix_of_request_types_is_the_one_asked_for(history):
+    types = Counter(Case.objects.values_list("request_type", flat=True))
+    share = {kind: count / 180 for kind, count in types.items()}
+    assert share["consultation"] == pytest.approx(0.45, abs=0.03)
+    assert share["help"] == pytest.approx(0.30, abs=0.03)
+    assert share["suggestion"] == pytest.approx(0.15, abs=0.03)
+    assert share.get("complaint", 0) + share.get("report", 0) == pytest.approx(0.10, abs=0.03)
+
+
+def test_every_branch_of_the_loop_happens_at_least_once(history):
+    actions = set(CaseEvent.objects.values_list("action", flat=True))
+    for action in (
+        "answer", "reject", "void", "merge", "return", "redispatch", "refuse_return", "request_extension",
+        "decide_extension", "suspend", "resume", "supervise", "answer_supervision", "escalate", "park", "unpark",
+        "request_exclusion", "decide_exclusion", "contact", "reply", "verify", "callback",
+    ):  # fmt: skip
+        assert action in actions, action
+    assert Case.objects.filter(resolution=Resolution.MERGED, merged_into__isnull=False).exists()
+    assert Case.objects.filter(excluded_from_scoring=True).exists()
+    assert Case.objects.filter(state=State.PARKED).exists()
+    assert Dispatch.objects.filter(role="co", signed_at__isnull=False).exists()
+    assert CaseEvent.objects.filter(action="verify", data__passed=False).exists()
+    assert CaseEvent.objects.filter(action="callback", data__rework=True).exists()
+    # a merged repeat's resident is called back with the main case
+    assert Callback.objects.filter(case__resolution=Resolution.MERGED).exists()
+
+
+def test_satisfaction_is_between_85_and_97_per_cent(history):
+    latest = Callback.objects.filter(is_latest=True).exclude(case__resolution=Resolution.MERGED)
+    ratings = Counter(latest.values_list("result_satisfaction", flat=True))
+    called = sum(ratings.values())
+    assert called > 100
+    plain = (ratings[Satisfaction.SATISFIED] + ratings[Satisfaction.BASICALLY]) / called
+    weighted = (ratings[Satisfaction.SATISFIED] + ratings[Satisfaction.BASICALLY] * 0.8) / called
+    assert 0.85 <= weighted <= plain <= 0.97
+    assert ratings[Satisfaction.DISSATISFIED] > 0
+    assert history.result.satisfaction == pytest.approx(plain)
+
+
+def test_some_cases_are_open_and_overdue_today_and_the_rest_is_closed_or_parked(history):
+    overdue = Case.objects.overdue(history.end)
+    assert overdue.count() >= 3
+    assert history.result.overdue_open == overdue.count()
+    assert set(overdue.values_list("state", flat=True)) <= {State.DISPATCHED, State.HANDLING}
+    assert (
+        Case.objects.filter(received_at__lt=history.end - dt.timedelta(days=60))
+        .exclude(state__in=[State.CLOSED, State.PARKED])
+        .count()
+        <= 2
+    )  # only cases left open on purpose are that old and open
+
+
+def test_every_case_history_follows_the_workflow_table(history):
+    events: dict[int, list[CaseEvent]] = {}
+    for event in CaseEvent.objects.order_by("at", "id"):
+        events.setdefault(event.case_id, []).append(event)
+    for case in Case.objects.all():
+        trail = events[case.pk]
+        assert (trail[0].action, trail[0].from_state, trail[0].to_state) == ("register", "", State.REGISTERED)
+        main_side = [e for e in trail if e.action == "merge" and "merged" in e.data]  # not a write on the main case
+        assert case.version == len(trail) - 1 - len(main_side), case.number
+        for previous, event in itertools.pairwise(trail):
+            assert event.from_state == previous.to_state, (case.number, event.action)
+            assert event.at >= previous.at
+            if event in main_side:
+                continue
+            targets = TRANSITIONS[event.from_state][event.action]
+            stays = not targets or (event.action == "sign" and event.data.get("main") is False)  # a co-unit signs
+            assert event.to_state in targets or (stays and event.to_state == event.from_state), event
+        assert trail[-1].to_state == case.state
+        assert trail[-1].at <= history.end
+        assert case.received_at <= trail[0].at
+
+
+def test_times_follow_office_hours_weekdays_and_the_year(history):
+    received = [timezone.localtime(r) for r in Case.objects.values_list("received_at", flat=True)]
+    assert min(received) >= timezone.localtime(history.end) - dt.timedelta(days=366)
+    office = [r for r in received if r.weekday() < 5 and 8 <= r.hour < 18]
+    assert 0.6 <= len(office) / len(received) <= 0.95
+    assert any(r.weekday() >= 5 or r.hour < 7 or r.hour >= 19 for r in received)
+    per_weekday = Counter(r.weekday() for r in received)
+    assert min(per_weekday[d] for d in range(5)) > max(per_weekday[5], per_weekday[6])
+    months = {(r.year, r.month) for r in received}
+    assert len(months) >= 12
+
+
+def test_hotline_orders_carry_upstream_numbers_and_deadlines_and_are_registered_by_the_dispatcher(history):
+    hotline = Case.objects.filter(channel=Channel.HOTLINE_12345)
+    numbers = list(hotline.values_list("upstream_number", flat=True))
+    assert all(re.fullmatch(r"GD\d{12}", n) for n in numbers) and len(set(numbers)) == len(numbers)
+    assert not hotline.filter(upstream_deadline__isnull=True).exists()
+    registrars = CaseEvent.objects.filter(action="register", case__channel=Channel.HOTLINE_12345)
+    assert set(registrars.values_list("actor__username", flat=True)) <= {"paidan", "anlan"}
+    for event in CaseEvent.objects.filter(action="register", case__channel=Channel.GRID).select_related("case"):
+        assert RoleAssignment.objects.filter(
+            user=event.actor_id, role=Role.GRID_WORKER, place__code=event.case.scope_code[:15]
+        ).exists(), event.case.number
+
+
+def test_each_unit_has_one_handler_and_only_handlers_sign(history):
+    for unit in Unit.objects.all():
+        handlers = RoleAssignment.objects.filter(role=Role.UNIT_HANDLER, unit=unit)
+        assert handlers.count() == 1, unit.name
+    assert history.first.handlers_created == history.result.handlers_created == Unit.objects.count() - 1
+    assert RoleAssignment.objects.filter(role=Role.UNIT_HANDLER, user__username="chengban").exists()
+    signers = set(CaseEvent.objects.filter(action="sign").values_list("actor", flat=True))
+    assert signers <= set(RoleAssignment.objects.filter(role=Role.UNIT_HANDLER).values_list("user", flat=True))
+
+
+def test_the_services_notified_in_the_app_only_and_the_clock_and_settings_are_back(history):
+    dispatches = CaseEvent.objects.filter(action__in=["dispatch", "redispatch", "refuse_return"]).count()
+    assert dispatches >= 100
+    assert Notification.objects.filter(kind=Kind.DISPATCHED).count() == dispatches
+    assert not Delivery.objects.exists()  # the history is not news: no SMS for a case of last March
+    assert settings.NOTIFICATION_CHANNELS  # the outbound channels are configured again
+    assert clock.now is REAL_NOW
+
+
+def test_the_clock_is_restored_even_when_the_run_fails():
+    with pytest.raises(RuntimeError), clock_moved(timezone.make_aware(dt.datetime(2025, 1, 1))) as moved:
+        assert clock.now() == moved.moment
+        raise RuntimeError("interrupted")
+    assert clock.now is REAL_NOW
+
+
+def test_texts_come_from_the_templates_not_the_contest_data(history):
+    written: list[str] = []
+    for row in Case.objects.values_list("title", "content", "address", "result_text"):
+        written.extend(row)
+    written.extend(CaseEvent.objects.exclude(note="").values_list("note", flat=True))
+    assert written
+    for text in written:
+        assert "A市" not in text and "西地省" not in text
+        assert "{" not in text and "}" not in text  # every slot filled
+    for template in case_texts.TEMPLATES:
+        assert "A市" not in repr(template) and "西地省" not in repr(template)
+
+
+def test_every_template_names_a_category_of_the_seeded_tree(history):
+    paths = _category_paths()
+    missing = [t.key for t in case_texts.TEMPLATES if t.category not in paths]
+    assert missing == []
+    assert not Case.objects.filter(category__isnull=True).exists()
+
+
+def test_the_history_is_deterministic_by_seed_and_changes_with_it(history):
+    first, second = history.fingerprints
+    assert first == second
+    for name in ("cases", "by_channel", "by_type", "branches", "open", "overdue_open", "events", "notifications"):
+        assert getattr(history.first, name) == getattr(history.result, name), name
+    # another seed plans another year (planning is pure: no need to run it)
+    world, days = _world({}), calendar.work_calendar()
+    plans = [
+        [
+            (p.received_at, p.request_type, p.template.key)
+            for p in _Planner(world, seed, history.end, days).plans(20, 40)
+        ]
+        for seed in (SEED, SEED, SEED + 1)
+    ]
+    assert plans[0] == plans[1] != plans[2]
+
+
+def test_a_database_without_the_demo_district_is_refused(history):
+    # Given a database whose places are not the fictional demo (a real office's)
+    Case.objects.filter(merged_into__isnull=False).delete()
+    Case.objects.all().delete()
+    Place.objects.filter(code="330199").update(code="330198")
+    # then neither the function nor the command writes a single invented case
+    with pytest.raises(RuntimeError, match="demo district"):
+        demo_cases_create(seed=SEED, count_12345=1, count_grid=1, today=TODAY)
+    with pytest.raises(CommandError, match="demo district"):
+        call_command("demo_cases", "--count-12345", "1", "--count-grid", "1")
+    assert not Case.objects.exists()
+
+
+def test_a_second_run_is_refused_and_the_command_does_nothing_if_cases_exist(history):
+    with pytest.raises(RuntimeError):
+        demo_cases_create(seed=SEED, count_12345=1, count_grid=1, today=TODAY)
+    call_command("demo_cases", "--if-empty")
+    with pytest.raises(CommandError):
+        call_command("demo_cases", "--count-12345", "1", "--count-grid", "1")
+    assert Case.objects.count() == 180
