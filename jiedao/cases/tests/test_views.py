@@ -183,3 +183,9 @@ def test_export_applies_the_filters(client, world, dispatcher, now):
 def test_every_role_has_a_queue_page(request, client, world, persona, now):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("cases:list")).status_code == 200
+
+
+def test_an_empty_queue_says_so(client, world, dispatcher, now):
+    client.force_login(dispatcher)
+    html = client.get(reverse("cases:list"), {"queue": "to_dispatch"}).content.decode()
+    assert "该队列暂无工单。" in html
