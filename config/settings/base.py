@@ -173,6 +173,12 @@ NOTIFICATION_CHANNELS = {
     "wecom": "jiedao.notifications.channels.FileChannel",
 }
 
+# Short messages to residents' phones (e.g. an approved extension): the dotted path of a class implementing
+# jiedao.notifications.channels.ResidentChannel. The default appends JSON lines (the phone's
+# last four digits only) to var/outbox/resident_sms.jsonl; a deployment points it at its SMS gateway's class
+# (environment variable RESIDENT_SMS_CHANNEL), or sets it to "" in its settings module to send residents nothing.
+RESIDENT_SMS_CHANNEL = env_str("RESIDENT_SMS_CHANNEL", "jiedao.notifications.channels.FileResidentSms")
+
 # Map: no online tiles by default (the office network may have none); a deployment with a tile server
 # sets MAP_TILE_URL, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

@@ -1,7 +1,8 @@
 """The cases behind every KPI as query conditions: one place, used both to count and to list them.
 
-Each named set is a Q over Case (with Exists/Subquery for callbacks and dispatches), so the aggregate that
-counts a numerator and the drill-down that lists it cannot drift apart.
+Each named set is a Q over Case alone (the first main-unit sign-off and the latest callback are copied onto the
+case by the services; supervision notices are an IN list), so the aggregate that counts a numerator and the
+drill-down that lists it cannot drift apart, and a year of KPIs is one pass over the case table.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from jiedao.analytics.kpis import Kpi, Part
-from jiedao.cases.choices import DispatchRole, Resolution, Satisfaction, State
-from jiedao.cases.models import Callback, Dispatch, Supervision
+from jiedao.cases.choices import Resolution, Satisfaction, State
+from jiedao.cases.models import Supervision
 
 # Merged and voided cases are not cases: they never count anywhere.
 NOT_CASES = (Resolution.MERGED, Resolution.VOIDED)
@@ -50,19 +51,14 @@ def case_sets(period: Period, *, as_of: dt.datetime) -> dict[str, Q]:
     """
     scored = Q(excluded_from_scoring=False)
 
-    # The main-unit dispatch signed for first, checked against its own sign-off deadline: signed by then, or the
-    # resident contacted by then (NULL, so not counted, when no main-unit dispatch was ever signed for).
-    in_time = Q(signed_at__lte=F("sign_deadline")) | Q(sign_deadline__gte=OuterRef("contacted_at"))
-    first_signed = (
-        Dispatch.objects.filter(case=OuterRef("pk"), role=DispatchRole.MAIN, signed_at__isnull=False)
-        .order_by("signed_at", "id")
-        .annotate(in_time=ExpressionWrapper(in_time, output_field=BooleanField()))
+    # The main-unit dispatch signed for first (copied onto the case when it was signed), checked against its own
+    # sign-off deadline: signed by then, or the resident contacted by then. Never signed for: not responded.
+    responded = Q(first_signed_at__isnull=False) & (
+        Q(first_signed_at__lte=F("first_sign_deadline")) | Q(first_sign_deadline__gte=F("contacted_at"))
     )
-    responded = Q(Subquery(first_signed.values("in_time")[:1], output_field=BooleanField()))
-
-    latest = Callback.objects.filter(case=OuterRef("pk"), is_latest=True, at__gte=period.start, at__lt=period.end)
+    # The latest callback of each case, copied onto the case by the callback services.
+    called_back = _within("callback_at", period)
     dispatched = _within("dispatched_at", period)
-    called_back = Q(Exists(latest))
     closed_handled = _within("closed_at", period) & ~Q(resolution=Resolution.NOT_ACCEPTED)
     received = _within("received_at", period)
     accepted = received & ~Q(state=State.REGISTERED) & ~Q(resolution=Resolution.NOT_ACCEPTED)
@@ -79,11 +75,11 @@ def case_sets(period: Period, *, as_of: dt.datetime) -> dict[str, Q]:
         "dispatched_scored": scored & dispatched,
         "responded": scored & dispatched & responded,
         "called_back": scored & called_back,
-        "resolved": scored & Q(Exists(latest.filter(resolved=True))),
-        "result_satisfied": scored & Q(Exists(latest.filter(result_satisfaction=Satisfaction.SATISFIED))),
-        "result_basically": scored & Q(Exists(latest.filter(result_satisfaction=Satisfaction.BASICALLY))),
-        "process_satisfied": scored & Q(Exists(latest.filter(process_satisfaction=Satisfaction.SATISFIED))),
-        "process_basically": scored & Q(Exists(latest.filter(process_satisfaction=Satisfaction.BASICALLY))),
+        "resolved": scored & called_back & Q(callback_resolved=True),
+        "result_satisfied": scored & called_back & Q(callback_result=Satisfaction.SATISFIED),
+        "result_basically": scored & called_back & Q(callback_result=Satisfaction.BASICALLY),
+        "process_satisfied": scored & called_back & Q(callback_process=Satisfaction.SATISFIED),
+        "process_basically": scored & called_back & Q(callback_process=Satisfaction.BASICALLY),
         "due": due,
         "on_time": due & Q(closed_at__isnull=False, closed_at__lte=F("finish_deadline")),
         "overdue_open": overdue_open,
@@ -95,7 +91,8 @@ def case_sets(period: Period, *, as_of: dt.datetime) -> dict[str, Q]:
         "accepted": accepted,
         "answered": accepted & Q(resolution=Resolution.ANSWERED),
         "not_accepted": received & Q(resolution=Resolution.NOT_ACCEPTED),
-        "supervised": Q(Exists(notices_in(period).filter(case=OuterRef("pk")))),
+        # An IN over the period's notices (few): one hashed lookup per case, not a probe per case.
+        "supervised": Q(pk__in=notices_in(period).values("case_id")),
     }
 
 

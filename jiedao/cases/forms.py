@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiedao.cases.choices import (
@@ -20,6 +21,10 @@ from jiedao.cases.workflow import Action
 from jiedao.categories.models import Category
 from jiedao.places.models import Place
 from jiedao.units.models import Unit
+from jiedao.workdays.choices import LimitUnit
+
+# The registration fields whose changes refresh the hint of possible duplicates (see cases/new.html).
+DUPLICATE_SOURCE = {"data-duplicate-source": ""}
 
 
 class RegisterForm(forms.Form):
@@ -30,14 +35,36 @@ class RegisterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
-    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5}))
+    title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=DUPLICATE_SOURCE))
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5, **DUPLICATE_SOURCE}))
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
-    place = forms.ModelChoiceField(label=_("Grid or community"), queryset=Place.objects.none(), required=False)
-    lng = forms.DecimalField(label=_("Longitude"), required=False, max_digits=10, decimal_places=6)
-    lat = forms.DecimalField(label=_("Latitude"), required=False, max_digits=10, decimal_places=6)
+    place = forms.ModelChoiceField(
+        label=_("Grid or community"),
+        queryset=Place.objects.none(),
+        required=False,
+        widget=forms.Select(attrs=DUPLICATE_SOURCE),
+    )
+    lng = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=10,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"data-point": "lng", **DUPLICATE_SOURCE}),
+    )
+    lat = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        max_digits=10,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"data-point": "lat", **DUPLICATE_SOURCE}),
+    )
     reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=50)
-    reporter_phone = forms.CharField(label=_("Reporter's phone"), required=False, max_length=20)
+    reporter_phone = forms.CharField(
+        label=_("Reporter's phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", **DUPLICATE_SOURCE}),
+    )
     confidential = forms.BooleanField(label=_("Keep the reporter's identity secret"), required=False)
     upstream_deadline = forms.DateTimeField(
         label=_("Upstream deadline"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -107,6 +134,15 @@ class CallbackForm(NoteForm):
 class ExtensionForm(forms.Form):
     amount = forms.DecimalField(label=_("Extension"), min_value=0, max_digits=6, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The service counts the extension in the unit of the case's running finishing limit: say which.
+        unit = getattr(case, "finish_unit", "")
+        if unit in LimitUnit.values:
+            self.fields["amount"].help_text = gettext("In %(unit)s, the unit of the case's time limit.") % {
+                "unit": LimitUnit(unit).label
+            }
 
 
 class DecisionForm(NoteForm):

@@ -21,7 +21,7 @@ from jiedao.cases.choices import (
     State,
     Urgency,
 )
-from jiedao.cases.querysets import CaseQuerySet
+from jiedao.cases.querysets import SCOPE_CODE_LENGTH, CaseQuerySet
 from jiedao.core.fields import EncryptedCharField
 from jiedao.core.models import TimeStampedModel
 from jiedao.workdays.choices import LimitUnit
@@ -70,7 +70,7 @@ class Case(TimeStampedModel):
         "places.Place", verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # The code of the most precise place known (grid, community or office prefix): what visibility filters on.
-    scope_code = models.CharField(_("scope code"), max_length=15, db_index=True)
+    scope_code = models.CharField(_("scope code"), max_length=SCOPE_CODE_LENGTH, db_index=True)
     reporter_name = EncryptedCharField(_("reporter name"), blank=True, default="")
     reporter_phone = EncryptedCharField(_("reporter phone"), blank=True, default="")
     reporter_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -97,7 +97,7 @@ class Case(TimeStampedModel):
     upstream_deadline = models.DateTimeField(_("upstream deadline"), null=True, blank=True)
     sign_deadline = models.DateTimeField(_("sign-off deadline"), null=True, blank=True)
     contact_deadline = models.DateTimeField(_("first contact deadline"), null=True, blank=True)
-    finish_deadline = models.DateTimeField(_("finishing deadline"), null=True, blank=True, db_index=True)
+    finish_deadline = models.DateTimeField(_("finishing deadline"), null=True, blank=True)
     callback_deadline = models.DateTimeField(_("callback deadline"), null=True, blank=True)
     # The running finishing clock: when it started (receipt, or rework), its limit (with approved extensions
     # added) and the limit's unit, so a suspension or an extension recomputes the deadline the same way.
@@ -109,6 +109,14 @@ class Case(TimeStampedModel):
     contacted_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    # Copies kept by the services for the KPIs, so a year of 三率 is one pass over this table: the main-unit
+    # dispatch signed for first (when, and its sign-off deadline), and the latest callback.
+    first_signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_sign_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    callback_at = models.DateTimeField(null=True, blank=True, editable=False)
+    callback_resolved = models.BooleanField(null=True, blank=True, editable=False)
+    callback_result = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True, editable=False)
+    callback_process = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True, editable=False)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
@@ -138,6 +146,14 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["office", "state"]),
             models.Index(fields=["scope_code", "state"]),
+            # The newest-first lists (the "all" queue) walk these backwards and stop after a page: the office's
+            # across all its places, a grid's (scope code equal to the grid's) within it.
+            models.Index(fields=["received_at", "id"], name="case_received_id"),
+            models.Index(fields=["scope_code", "received_at", "id"], name="case_place_received_id"),
+            # The working queues (one state, nearest deadline first) and the overdue queue (the states whose clock
+            # runs, deadline passed): a range per state. A partial index would do for PostgreSQL, but SQLite cannot
+            # match its condition against the bound parameters of a query.
+            models.Index(fields=["state", "finish_deadline"], name="case_state_deadline"),
         ]
 
     def __str__(self) -> str:

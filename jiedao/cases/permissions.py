@@ -19,6 +19,7 @@ HANDLER = "handler"  # handlers of a unit the case is actively dispatched to
 MAIN_HANDLER = "main_handler"  # handlers of the active main unit
 SUPERVISED = "supervised"  # handlers of the unit an open supervision notice is addressed to
 COMMUNITY = "community"  # community staff and grid leaders of the case's community (checks of on-the-spot fixes)
+REPORTER = "reporter"  # who registered it from the field and still works in its place (photos, on-the-spot fix)
 
 WHO: dict[str, frozenset[str]] = {
     Action.ACCEPT: frozenset({OFFICE}),
@@ -49,13 +50,15 @@ WHO: dict[str, frozenset[str]] = {
     Action.VOID: frozenset({OFFICE}),
     Action.REQUEST_EXCLUSION: frozenset({OFFICE}),
     Action.DECIDE_EXCLUSION: frozenset({LEADER}),
-    Action.NOTE: frozenset({OFFICE, LEADER, HANDLER, COMMUNITY}),
+    Action.NOTE: frozenset({OFFICE, LEADER, HANDLER, COMMUNITY, REPORTER}),
+    Action.SELF_HANDLE: frozenset({REPORTER}),
     Action.VIEW_PERSONAL_DATA: frozenset({OFFICE, COMMUNITY}),
 }
 
 OFFICE_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN})
 LEADER_ROLES = frozenset({Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
 COMMUNITY_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.GRID_LEADER})
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF})
 REGISTER_ROLES = frozenset({Role.DISPATCHER, Role.ADMIN, Role.COMMUNITY_STAFF, Role.GRID_LEADER, Role.GRID_WORKER})
 
 
@@ -69,7 +72,7 @@ def kinds_of(
     """The kinds of actor the user is for this case (pure, given the case's current dispatch facts)."""
     scope = scope_of(user)
     if scope.everything:
-        return {OFFICE, LEADER, HANDLER, MAIN_HANDLER, SUPERVISED, COMMUNITY}
+        return {OFFICE, LEADER, HANDLER, MAIN_HANDLER, SUPERVISED, COMMUNITY, REPORTER}
     kinds: set[str] = set()
     if _covers(scope, OFFICE_ROLES, case.scope_code):
         kinds.add(OFFICE)
@@ -77,6 +80,9 @@ def kinds_of(
         kinds.add(LEADER)
     if case.community_id is not None and _covers(scope, COMMUNITY_ROLES, case.scope_code):
         kinds.add(COMMUNITY)
+    reported = case.created_by_id is not None and case.created_by_id == getattr(user, "pk", None)
+    if reported and _covers(scope, FIELD_ROLES, case.scope_code):
+        kinds.add(REPORTER)
     if scope.unit_ids & active_units:
         kinds.add(HANDLER)
     if main_unit is not None and main_unit in scope.unit_ids:

@@ -16,8 +16,10 @@ from jiedao.cases import permissions, workflow
 from jiedao.cases.choices import DispatchRole, State
 from jiedao.cases.deadlines import Light, light
 from jiedao.cases.models import Case, Dispatch, Extension, Supervision
+from jiedao.cases.querysets import CLOCK_RUNNING, NOT_ENDED
 from jiedao.core.masking import mask_name, mask_phone
 from jiedao.core.scope import scope_of
+from jiedao.notifications.selectors import resident_messages_by_id
 
 
 @dataclass(frozen=True)
@@ -74,16 +76,9 @@ QUEUES: tuple[Queue, ...] = (
         "overdue",
         _("Overdue"),
         OFFICE | LEADERS | HANDLERS | PLACE_ROLES,
-        lambda u, now: (
-            Q(finish_deadline__lt=now) & ~Q(state__in=[State.CLOSED, State.ARCHIVED, State.SUSPENDED, State.PARKED])
-        ),
+        lambda u, now: Q(finish_deadline__lt=now, state__in=CLOCK_RUNNING),
     ),
-    Queue(
-        "mine",
-        _("Cases of my area"),
-        PLACE_ROLES | LEADERS,
-        lambda u, now: ~Q(state__in=[State.CLOSED, State.ARCHIVED]),
-    ),
+    Queue("mine", _("Cases of my area"), PLACE_ROLES | LEADERS, lambda u, now: Q(state__in=NOT_ENDED)),
     Queue("all", _("All cases"), OFFICE | LEADERS | HANDLERS | PLACE_ROLES, lambda u, now: Q()),
 )
 QUEUE_BY_KEY = {q.key: q for q in QUEUES}
@@ -136,6 +131,8 @@ def available_actions(user: Any, case: Case) -> list[str]:
         workflow.Action.ANSWER_SUPERVISION: not facts["supervised_units"],
         workflow.Action.DECIDE_EXTENSION: not case.extensions.filter(approved__isnull=True).exists(),
         workflow.Action.DECIDE_EXCLUSION: not case.exclusions.filter(approved__isnull=True).exists(),
+        # Its screen is the field report (photos taken on the spot), not the detail page.
+        workflow.Action.SELF_HANDLE: True,
     }
     return [
         action for action in allowed if not pointless.get(action, False) and permissions.can(user, case, action, facts)
@@ -146,7 +143,7 @@ ACTION_ORDER = list(workflow.Action.values)
 
 
 # Events written by services that are not workflow actions.
-EXTRA_EVENT_LABELS = {"attach": _("Attached files"), "self_handle": _("Handled on the spot")}
+EXTRA_EVENT_LABELS = {"attach": _("Attached files")}
 
 
 def labelled(events: list[Any]) -> list[Any]:
@@ -158,15 +155,26 @@ def labelled(events: list[Any]) -> list[Any]:
     return events
 
 
+def told_residents(case: Case, events: list[Any]) -> list[Any]:
+    """Give each event that queued a message to the resident that message (`resident_message`): one query, none
+    when no event did."""
+    found = resident_messages_by_id(case.pk, [(e.data or {}).get("resident_message") for e in events])
+    for item in events:
+        item.resident_message = found.get((item.data or {}).get("resident_message") or 0)
+    return events
+
+
 def case_detail(case: Case) -> dict[str, Any]:
-    """Everything the detail page shows besides the case row: hops and the timeline."""
+    """Everything the detail page shows besides the case row: hops, extensions, suspensions and the timeline."""
+    events = labelled(list(case.events.select_related("actor")))
     return {
         "dispatches": list(case.dispatches.select_related("unit", "dispatched_by", "signed_by")),
         "extensions": list(case.extensions.select_related("requested_by", "decided_by")),
-        "suspensions": list(case.suspensions.all()),
+        "suspensions": list(case.suspensions.select_related("started_by", "ended_by")),
         "supervisions": list(case.supervisions.select_related("unit", "issued_by")),
         "callbacks": list(case.callbacks.select_related("by")),
-        "events": labelled(list(case.events.select_related("actor"))),
-        "merged": list(case.merged.only("id", "number", "title")),
+        "events": told_residents(case, events),
+        # Unordered in SQL, sorted here: with an ORDER BY, SQLite walks the received_at index of the whole table.
+        "merged": sorted(case.merged.order_by().only("id", "number", "title"), key=lambda m: m.number),
         "main_dispatch": next((d for d in case.dispatches.all() if d.active and d.role == DispatchRole.MAIN), None),
     }

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("new/duplicates/", views.case_duplicates, name="duplicates"),
     path("callbacks/", views_callbacks.callback_queue, name="callbacks"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/reveal/", views.case_reveal, name="reveal"),

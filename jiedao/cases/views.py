@@ -5,11 +5,12 @@ Views parse and translate errors only; every write is a service call.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiedao.audit.choices import AuditAction
 from jiedao.audit.services import audit_record
-from jiedao.cases import forms, permissions, selectors, services
+from jiedao.cases import duplicates, forms, permissions, selectors, services
 from jiedao.cases.actions import ADAPTERS
 from jiedao.cases.choices import Channel, RequestType, State
 from jiedao.cases.errors import InvalidInput
@@ -28,6 +29,8 @@ from jiedao.cases.workflow import Action
 from jiedao.core import clock
 from jiedao.core.errors import DomainError
 from jiedao.core.masking import mask_address, mask_name, mask_phone
+from jiedao.core.paging import CappedPaginator
+from jiedao.places import geo
 from jiedao.places.models import Place
 from jiedao.units.models import Unit
 
@@ -62,7 +65,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if filters["q"]:
         cases = cases.filter(title__icontains=filters["q"]) | cases.filter(number=filters["q"])
     asked_sort = request.GET.get("sort", "")
-    sort = asked_sort if asked_sort in SORTS else "deadline"
+    sort = asked_sort if asked_sort in SORTS else ("-received" if key == "all" else "deadline")
     cases = cases.order_by(*SORTS[sort])
     label = str(selectors.QUEUE_BY_KEY[key].label)
     if request.GET.get("export") == "xlsx":
@@ -74,7 +77,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="cases-{key}-{now:%Y%m%d%H%M}.xlsx"'
         return response
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.decorate(list(page.object_list), now)
     communities = Place.objects.within(request.user).filter(level="community").order_by("code")
     return render(
@@ -132,7 +135,39 @@ def case_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
             return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/new.html", {"form": form})
+    context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    return render(request, "cases/new.html", context)
+
+
+def _grid_of(params: Any) -> int | None:
+    """The grid of the form's point when it lies in one (as registration decides), else the chosen place's id."""
+    try:
+        lng, lat = float(params.get("lng", "")), float(params.get("lat", ""))
+    except ValueError:
+        lng = lat = math.nan
+    if -180 <= lng <= 180 and -90 <= lat <= 90:
+        found = geo.resolve_point(lng, lat)
+        if found.grid_id is not None:
+            return found.grid_id
+    place = params.get("place", "")
+    return int(place) if place.isdigit() else None
+
+
+@login_required
+@require_POST
+def case_duplicates(request: HttpRequest) -> HttpResponse:
+    """The registration form's hint of possible duplicates: an htmx fragment, empty when nothing matches.
+
+    POST (with the CSRF header htmx sends), so the reporter's phone never lands in a URL or an access log."""
+    params = request.POST
+    candidates = duplicates.duplicate_candidates(
+        user=request.user,
+        grid_id=_grid_of(params),
+        text=f"{params.get('title', '')}\n{params.get('content', '')}",
+        phone=params.get("reporter_phone", ""),
+        now=clock.now(),
+    )
+    return render(request, "cases/_duplicates.html", {"candidates": candidates, "days": duplicates.WINDOW_DAYS})
 
 
 def _units_for(user: Any, case: Any) -> Any:
@@ -150,6 +185,8 @@ def _action_forms(request: HttpRequest, case: Any, actions: list[str]) -> list[d
             kwargs: dict[str, Any] = {"prefix": action}
             if action in (Action.DISPATCH, Action.REDISPATCH):
                 kwargs["units"] = _units_for(request.user, case)
+            if action == Action.REQUEST_EXTENSION:
+                kwargs["case"] = case
             form = form_class(**kwargs)
         result.append({"action": action, "label": Action(action).label, "form": form})
     return result

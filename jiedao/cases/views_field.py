@@ -21,7 +21,8 @@ from jiedao.cases import permissions, services
 from jiedao.cases.choices import AttachmentKind, RequestType
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Attachment
-from jiedao.cases.services.attachments import FIELD_ROLES, MAX_FILES
+from jiedao.cases.permissions import FIELD_ROLES
+from jiedao.cases.services.attachments import MAX_FILES
 from jiedao.core.errors import DomainError
 from jiedao.core.scope import scope_of
 from jiedao.places.models import Place

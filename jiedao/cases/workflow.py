@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     REQUEST_EXCLUSION = "request_exclusion", _("Request exclusion from scoring")
     DECIDE_EXCLUSION = "decide_exclusion", _("Decide on exclusion from scoring")
     NOTE = "note", _("Add a note")
+    SELF_HANDLE = "self_handle", _("Handled on the spot")
     REGISTER = "register", _("Register")
     VIEW_PERSONAL_DATA = "view_personal_data", _("View the reporter's full contact")
 
@@ -66,6 +67,7 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
         A.REJECT: frozenset({S.CLOSED}),
         A.ANSWER: frozenset({S.CALLBACK, S.CLOSED}),
         A.DISPATCH: frozenset({S.DISPATCHED}),
+        A.SELF_HANDLE: frozenset({S.REPLIED}),  # the field reporter fixed it on the spot; the community checks
         **_OVERLAYS_WHILE_OPEN,
         **_ENDINGS,
     },

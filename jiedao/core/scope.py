@@ -59,11 +59,20 @@ EMPTY = Scope()
 EVERYTHING = Scope(everything=True)
 
 
-def q_code_within(field_name: str, prefixes: frozenset[str] | set[str]) -> Q:
-    """Q for records whose `field_name` code lies under any prefix; matches nothing for no prefixes."""
+def q_code_within(field_name: str, prefixes: frozenset[str] | set[str], *, full_length: int = 0) -> Q:
+    """Q for records whose `field_name` code lies under any prefix; matches nothing for no prefixes.
+
+    A prefix as long as `full_length` (the longest code the field holds: a grid's) can only match itself: it is
+    compared for equality, which an ordinary index on (field, …) serves, where a prefix needs a range."""
     if not prefixes:
         return Q(pk__in=[])
-    return functools.reduce(operator.or_, (Q(**{f"{field_name}__startswith": p}) for p in sorted(prefixes)))
+    return functools.reduce(
+        operator.or_,
+        (
+            Q(**{field_name: p}) if full_length and len(p) >= full_length else Q(**{f"{field_name}__startswith": p})
+            for p in sorted(prefixes)
+        ),
+    )
 
 
 def scope_of(user: Any) -> Scope:

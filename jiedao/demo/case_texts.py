@@ -33,6 +33,7 @@ class Template:
     patrol: bool = False  # a grid worker finds it himself: no resident to call back
     co: str = ""  # the sector of a co-handling unit, when one is sometimes added
     wrong: str = ""  # the sector a dispatcher plausibly sends it to by mistake
+    spot: tuple[str, ...] = ()  # what a grid worker writes when he handles it on the spot himself (自处理)
 
 
 C, H, S, P, R = "consultation", "help", "suggestion", "complaint", "report"
@@ -310,6 +311,7 @@ TEMPLATES: tuple[Template, ...] = (
         ("{near}行道树枝叶过长，遮挡路灯和居民窗户，大风天有断枝危险。",),
         ("城管科已安排绿化养护单位修剪，断枝已清理。",),
         grid=1.3, patrol=True,
+        spot=("断落树枝已当场清至路边并联系环卫收运，过长枝叶另报绿化养护单位修剪。",),
     ),
     Template(
         "fire_lane", H, ("政法", "社会治安", "消防安全"), "safety", BUILDING,
@@ -317,6 +319,8 @@ TEMPLATES: tuple[Template, ...] = (
         ("{estate}消防通道长期停放车辆和堆放杂物，一旦发生火情消防车进不来。",),
         ("应急办会同物业清理了消防通道杂物，通知车主挪车，并施划禁停标线。",),
         grid=1.2, patrol=True, wrong="property",
+        spot=("已联系物业清理消防通道内杂物，电话通知车主将车辆挪出，现通道已畅通。",
+              "现场劝导车主挪车，会同保安清走堆放物品，消防通道恢复畅通。"),
     ),
     Template(
         "neighbour_dispute", H, ("政法", "仲裁与调解", "司法调解"), "justice", BUILDING,
@@ -442,6 +446,7 @@ TEMPLATES: tuple[Template, ...] = (
         ("{near}有摊贩长期占用人行道经营，行人只能走机动车道，存在安全隐患。",),
         ("城管科已对占道经营进行劝离整治，并纳入日常巡查。",),
         grid=1.5, patrol=True, co="market", wrong="market",
+        spot=("现场劝导摊贩退回店内经营，人行道已恢复通行。", "已劝离占道摊贩，并告知附近便民疏导点位置。"),
     ),
     Template(
         "kitchen_fumes", P, ("环境保护", "环境污染", "大气污染"), "urban", ROAD,
@@ -484,6 +489,7 @@ TEMPLATES: tuple[Template, ...] = (
         ("{building}有住户从窗户拉电线给楼下电动车充电，存在火灾隐患。",),
         ("应急办会同社区上门劝导，已拆除飞线，引导到集中充电点充电。",),
         grid=1.5, patrol=True,
+        spot=("已上门劝导住户收回充电线，告知附近集中充电桩位置，住户表示不再飞线充电。",),
     ),
     Template(
         "dog_leash", P, ("政法", "社会治安", "其他"), "police", BUILDING,
@@ -528,6 +534,8 @@ TEMPLATES: tuple[Template, ...] = (
         ("{building}{unit_no}楼道长期堆放纸箱和旧家具，堵塞疏散通道。",),
         ("应急办会同物业已清理楼道杂物，并张贴消防安全提示。",),
         grid=1.6, patrol=True, wrong="property",
+        spot=("已联系住户将楼道纸箱和旧家具搬回家中，其余无主杂物会同保洁当场清走，疏散通道已畅通。",
+              "现场告知住户楼道堆物的消防隐患，住户已自行清理，张贴了消防安全提示。"),
     ),
     Template(
         "small_ads", R, (*CITY, "城管执法"), "urban", BUILDING,
@@ -535,6 +543,7 @@ TEMPLATES: tuple[Template, ...] = (
         ("{estate}楼道和单元门上贴满了小广告，清理后很快又贴上。",),
         ("城管科已组织清理，并对小广告上的号码依法处置。",),
         grid=1.2, patrol=True,
+        spot=("已会同楼道保洁当场铲除单元门和楼道内的小广告。", "现场清理小广告二十余张，已提醒物业加强单元门管理。"),
     ),
     Template(
         "muck_truck", R, (*CITY, "环境卫生"), "urban", ROAD,
@@ -577,6 +586,7 @@ SUSPEND_REASONS = (
 RESUME_NOTES = ("材料已提供，恢复办理。", "已与诉求人约定上门时间，恢复办理。", "产权单位已答复，恢复办理。")
 SUPERVISION_CONTENTS = ("请加快办理进度，按期办结。", "群众反映强烈，请于期限内书面回复办理情况。")
 SUPERVISION_REPLIES = ("已加派人员处理，将于期限内办结。", "已制定处置方案，正在落实中。")
+SPOT_CHECK_NOTES = ("社区已到现场查看，问题已处理到位。",)
 VERIFY_FAIL_NOTES = ("现场核查问题仍未解决，请重新办理。", "办理结果与诉求不符，请补充处理。")
 REWORK_RESULTS = ("已重新组织处理，问题现已解决，诉求人已确认。", "已补充处理并再次上门核实，问题已解决。")
 CALLBACK_NOTES = {

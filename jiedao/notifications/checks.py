@@ -37,4 +37,17 @@ def check_channels(app_configs: Any, **kwargs: Any) -> list[Error]:
                     id="notifications.E001",
                 )
             )
+    path = channels.resident_configured()
+    if path:
+        try:
+            channels.load_resident(path)
+        except (ImportError, TypeError, ValueError) as exc:
+            problems.append(
+                Error(
+                    f"RESIDENT_SMS_CHANNEL = {path!r} cannot be used: {exc}",
+                    hint="Give the dotted path of a class taking name= and implementing send_to_phone(); e.g. "
+                    "jiedao.notifications.channels.FileResidentSms, or leave it empty to send residents nothing.",
+                    id="notifications.E003",
+                )
+            )
     return problems

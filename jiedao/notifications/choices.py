@@ -1,4 +1,4 @@
-"""The kinds of notification, the warning rules and the state of an outbound delivery."""
+"""The kinds of notification, the warning rules, the state of an outbound delivery and the resident messages."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,12 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class ResidentKind(models.TextChoices):
+    """What a short message to a resident's phone is about (DOMAIN.md §2: the resident is told of an extension)."""
+
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
 
 
 # The in-app centre: every notification is shown there; the other channel names are outbound.

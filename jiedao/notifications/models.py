@@ -1,4 +1,5 @@
-"""Notifications of the in-app centre, their outbound deliveries, and the marks of warnings already given."""
+"""Notifications of the in-app centre, their outbound deliveries, the marks of warnings already given, and the
+short messages to residents."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiedao.notifications.choices import DeliveryStatus, WarningKind
+from jiedao.notifications.choices import DeliveryStatus, ResidentKind, WarningKind
 
 
 class Notification(models.Model):
@@ -115,3 +116,36 @@ class WarningMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.deadline or self.ref}"
+
+
+class ResidentMessage(models.Model):
+    """One short message to the reporter's phone: the audit record, and the queue of the sending task.
+
+    It keeps no copy of the phone: the sender reads it from the case's encrypted field at sending time, so a
+    corrected or erased number is honoured and this table holds no personal data. The body says only the case
+    number and what happened (PIPL, minimum necessary).
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="resident_messages"
+    )
+    kind = models.SlugField(_("kind"), max_length=40, choices=ResidentKind.choices)
+    # Set by the service from jiedao.core.clock, like Notification.created_at.
+    created_at = models.DateTimeField(_("created at"))
+    body = models.CharField(_("body"), max_length=300)
+    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("message to a resident")
+        verbose_name_plural = _("messages to residents")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="resident_message_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="resident_message_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} ({self.status})"

@@ -1,12 +1,13 @@
-"""Reads of the notification centre."""
+"""Reads of the notification centre and of the messages to residents."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
-from jiedao.notifications.models import Notification
+from jiedao.notifications.models import Notification, ResidentMessage
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
@@ -23,3 +24,11 @@ def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def resident_messages_by_id(case_id: int, ids: Iterable[Any]) -> dict[int, ResidentMessage]:
+    """The case's messages to residents with these ids (as found in its events' data), by id; no query for none."""
+    wanted = sorted({int(i) for i in ids if isinstance(i, int) or (isinstance(i, str) and i.isdigit())})
+    if not wanted:
+        return {}
+    return {m.pk: m for m in ResidentMessage.objects.filter(case_id=case_id, pk__in=wanted)}

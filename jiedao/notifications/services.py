@@ -1,14 +1,18 @@
-"""Every write of the notification centre: notify, send the outbound deliveries, mark read, tell about case events."""
+"""Every write of the notification centre: notify, send the outbound deliveries, mark read, tell about case events;
+and the short messages to residents: queue, send, retry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jiedao.accounts.models import User
@@ -17,10 +21,11 @@ from jiedao.cases.models import Case, CaseEvent, Dispatch, Supervision
 from jiedao.cases.workflow import Action
 from jiedao.core import clock
 from jiedao.core.errors import NotFoundOrForbidden
+from jiedao.core.masking import mask_phone
 from jiedao.notifications import channels as outbound
 from jiedao.notifications import rules, texts
-from jiedao.notifications.choices import INAPP, DeliveryStatus, Kind
-from jiedao.notifications.models import Delivery, Notification
+from jiedao.notifications.choices import INAPP, DeliveryStatus, Kind, ResidentKind
+from jiedao.notifications.models import Delivery, Notification, ResidentMessage
 from jiedao.units.models import Unit
 from jiedao.workdays.choices import LimitUnit
 
@@ -249,3 +254,90 @@ def notify_case_event(case_event_id: int) -> list[Notification]:
             )
     except IntegrityError:
         return []  # a concurrent call told them first
+
+
+# A message to a resident is tried at most twice: once after commit, once more by the periodic job.
+RESIDENT_MAX_ATTEMPTS = 2
+# A message still pending this long after it was queued lost its task (a worker or queue down at commit).
+RESIDENT_STALE_AFTER = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def resident_tell(*, case: Case, kind: str) -> ResidentMessage | None:
+    """Queue a short message of `kind` to the case's reporter, sent by a task after commit; return it.
+
+    Nothing is queued (None) when the case has no phone or the deployment no resident channel. The text is
+    written now, in the deployment's language (the resident has no language setting; the actor's does not
+    matter), and holds the case number and facts only. A rollback sends nothing.
+    """
+    if not case.reporter_phone.strip():
+        return None
+    if not outbound.resident_configured():
+        logger.warning("no resident channel is configured; the resident of case %s is not told", case.pk)
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        body = texts.resident(kind, case)
+    message = ResidentMessage.objects.create(case=case, kind=ResidentKind(kind), created_at=clock.now(), body=body)
+    transaction.on_commit(functools.partial(_enqueue_resident, [message.pk]))
+    return message
+
+
+def _enqueue_resident(message_ids: list[int]) -> None:
+    from jiedao.notifications.tasks import send_resident_messages
+
+    send_resident_messages(message_ids)
+
+
+def _resident_claim(message_id: int, condition: Q) -> bool:
+    """Take one message for sending (→ sending, one more attempt) if it still meets `condition`."""
+    return bool(
+        ResidentMessage.objects.filter(condition, pk=message_id).update(
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _resident_deliver(message: ResidentMessage) -> bool:
+    """Send one claimed message to the phone on the case now; record sent or failed. The phone is read here and
+    never stored, logged or kept in the error text in full."""
+    phone = ""
+    try:
+        channel = outbound.resident()
+        if channel is None:
+            raise LookupError("no resident channel is configured")
+        phone = message.case.reporter_phone.strip()
+        if not phone:
+            raise LookupError("the case has no phone any more")
+        channel.send_to_phone(phone=phone, body=message.body)
+    except Exception as exc:
+        error = repr(exc)
+        if phone:
+            error = error.replace(phone, mask_phone(phone))
+        logger.warning("resident message %s of case %s failed: %s", message.pk, message.case_id, error)
+        ResidentMessage.objects.filter(pk=message.pk).update(status=DeliveryStatus.FAILED, error=error[:1000])
+        return False
+    ResidentMessage.objects.filter(pk=message.pk).update(status=DeliveryStatus.SENT, sent_at=clock.now(), error="")
+    return True
+
+
+_PENDING = Q(status=DeliveryStatus.PENDING)
+
+
+def resident_messages_send(*, message_ids: Sequence[int]) -> int:
+    """Send these waiting messages to residents, each at most once; return how many went.
+
+    Each is claimed by a conditional UPDATE (pending → sending) before it is sent, so two workers, or a task run
+    twice, never send it twice; a failure is recorded (failed) and left to resident_messages_retry. Runs outside
+    any transaction: every claim and outcome is committed at once.
+    """
+    waiting = ResidentMessage.objects.filter(_PENDING, pk__in=list(message_ids)).select_related("case").order_by("id")
+    return sum(_resident_deliver(message) for message in waiting if _resident_claim(message.pk, _PENDING))
+
+
+def resident_messages_retry(*, now: dt.datetime) -> int:
+    """Send once more every failed message with an attempt left, and every message pending for longer than
+    RESIDENT_STALE_AFTER (its task was lost); return how many went. Claimed like resident_messages_send."""
+    retry = Q(status=DeliveryStatus.FAILED, attempts__lt=RESIDENT_MAX_ATTEMPTS)
+    stale = _PENDING & Q(created_at__lt=now - RESIDENT_STALE_AFTER)
+    due = ResidentMessage.objects.filter(retry | stale).select_related("case").order_by("id")
+    return sum(_resident_deliver(message) for message in due if _resident_claim(message.pk, retry | stale))

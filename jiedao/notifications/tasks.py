@@ -17,6 +17,18 @@ def send_outbound(notification_ids: list[int]) -> int:
 
 
 @db_task()  # type: ignore[untyped-decorator]
+def send_resident_messages(message_ids: list[int]) -> int:
+    """Send these waiting messages to residents; return how many were sent."""
+    return services.resident_messages_send(message_ids=message_ids)
+
+
+@db_periodic_task(crontab(minute="5-59/10"))  # type: ignore[untyped-decorator]
+def retry_resident_messages() -> int:
+    """Send once more the failed and the forgotten messages to residents (every 10 minutes); return how many."""
+    return services.resident_messages_retry(now=clock.now())
+
+
+@db_task()  # type: ignore[untyped-decorator]
 def tell_case_event(case_event_id: int) -> int:
     """Tell the right people about one case event (for callers that prefer it after commit); return how many."""
     return len(services.notify_case_event(case_event_id))

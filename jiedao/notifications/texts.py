@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jiedao.cases.models import Case
-from jiedao.notifications.choices import Kind
+from jiedao.notifications.choices import Kind, ResidentKind
 
 
 def when(moment: dt.datetime | None) -> str:
@@ -82,3 +82,15 @@ def minimal(kind: str, case: Case | None, fallback: str) -> tuple[str, str]:
     """Title and body for a channel that may carry no personal data: the kind, the case number and title."""
     label = str(Kind(kind).label) if kind in Kind.values else fallback
     return label, case_label(case) if case is not None else ""
+
+
+def resident(kind: str, case: Case) -> str:
+    """A short message to the reporter's phone: the case number and the facts of `kind` only; no name, no address,
+    no free text (PIPL: it crosses the operator's network and stays on a phone)."""
+    if kind != ResidentKind.EXTENSION_APPROVED:
+        raise ValueError(f"no resident message for {kind!r}")
+    deadline = timezone.localtime(case.finish_deadline).strftime("%Y-%m-%d") if case.finish_deadline else "—"
+    return _("Case %(number)s: the time limit for handling it has been extended; the new deadline is %(date)s.") % {
+        "number": case.number,
+        "date": deadline,
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import TYPE_CHECKING
 
 from jiedao.demo.builder import DEMO_PASSWORD
@@ -93,3 +95,47 @@ def timeline_actions(page: Page) -> list[str]:
             "items => items.map(item => item.getAttribute('data-action'))"
         )
     ]
+
+
+DEADLINE_SHOWN = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def finish_deadline(page: Page) -> dt.datetime | None:
+    """The finishing deadline the case's detail page shows (local time, to the minute); None when it shows "—"."""
+    text = page.locator("[data-testid=finish-deadline]").inner_text().strip()
+    shown = DEADLINE_SHOWN.match(text)
+    return dt.datetime.strptime(shown.group(0), "%Y-%m-%d %H:%M") if shown else None
+
+
+def time_light(page: Page) -> tuple[str, str]:
+    """The colour (green, yellow, red or none, from the light-* class) and the text of the case page's time light."""
+    light = page.locator(".page-head .light")
+    classes = (light.get_attribute("class") or "").split()
+    colour = next((name.removeprefix("light-") for name in classes if name.startswith("light-")), "")
+    return colour, light.inner_text().strip()
+
+
+def timeline_lines(page: Page) -> list[str]:
+    """The lines of the case's history as the page shows them, oldest first."""
+    return [line.strip() for line in page.locator("[data-testid=timeline] li").all_inner_texts()]
+
+
+def unread_count(page: Page) -> int:
+    """The unread count of the header's notification badge (0 when no badge is shown)."""
+    badge = page.locator("[data-testid=unread-count]")
+    return int(badge.inner_text().strip()) if badge.count() else 0
+
+
+def open_case_by_number(page: Page, number: str, queue: str = "all") -> None:
+    """Find a case by its number in one of the user's queues and open it."""
+    page.goto(f"/cases/?queue={queue}&q={number}")
+    page.locator(f"[data-testid=case-table] tr[data-case='{number}'] a").click()
+    page.locator("[data-testid=case-state]").wait_for()
+
+
+def kpi_fraction(page: Page, kpi: str) -> tuple[int, int]:
+    """The numerator and denominator shown on a KPI card of the page the user is on (counts, not weighted sums)."""
+    card = page.locator(f"[data-testid=kpi-card][data-kpi={kpi}]")
+    numerator = card.locator("a[data-part=numerator]").inner_text().strip()
+    denominator = card.locator("a[data-part=denominator]").inner_text().strip()
+    return int(numerator), int(denominator)

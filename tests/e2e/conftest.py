@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -154,12 +155,21 @@ def _live_server() -> Iterator[str]:
             conn.dec_thread_sharing()
 
 
+def _install_default_deadline_rules() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("jiedao.cases.migrations.0002_default_deadline_rules")
+    migration.create(apps, None)
+
+
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSite]:
     with django_db_blocker.unblock():
         _require_test_database()
         _require_front_end_files()
         try:
+            # A flush at the end of an earlier module emptied the rules the migration installed: put them back.
+            _install_default_deadline_rules()
             demo_create()
             with _live_server() as url:
                 yield DemoSite(url=url)

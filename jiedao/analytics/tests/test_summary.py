@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from jiedao.analytics.kpis import Kpi, Part
-from jiedao.analytics.selectors import KpiFilter, Period, cases_behind, kpi_summary
+from jiedao.analytics.selectors import THREE_RATES, KpiFilter, Period, cases_behind, kpi_summary
 from jiedao.analytics.tests.conftest import ALL, W1, W2, W3, at
 
 D = Decimal
@@ -210,3 +210,25 @@ def test_a_first_contact_by_the_sign_off_deadline_is_a_response(history, dispatc
     # a contact after the deadline is not one
     type(late).objects.filter(pk=late.pk).update(contacted_at=at(2026, 11, 17, 18, 0))
     assert kpi_summary(user=dispatcher, period=W1)[Kpi.RESPONSE].numerator == 3
+
+
+@pytest.mark.parametrize("week", EXPECTED)
+def test_a_subset_of_kpis_counts_the_same_as_the_whole_set(history, dispatcher, week, django_assert_num_queries):
+    everything = kpi_summary(user=dispatcher, period=PERIODS[week])
+    with django_assert_num_queries(1):  # no supervision asked for: the case table alone
+        three = kpi_summary(user=dispatcher, period=PERIODS[week], kpis=THREE_RATES)
+    assert [f.kpi for f in three] == list(THREE_RATES)
+    assert all(three[kpi] == everything[kpi] for kpi in THREE_RATES)
+    # The composite score brings its components along, and still equals the full computation's.
+    composite = kpi_summary(user=dispatcher, period=PERIODS[week], kpis=[Kpi.COMPOSITE])
+    assert [f.kpi for f in composite] == [Kpi.COMPOSITE]
+    assert composite[Kpi.COMPOSITE] == everything[Kpi.COMPOSITE]
+    assert (
+        kpi_summary(user=dispatcher, period=PERIODS[week], kpis=[Kpi.SUPERVISION])[Kpi.SUPERVISION]
+        == (everything[Kpi.SUPERVISION])
+    )
+
+
+def test_an_unknown_kpi_is_refused(history, dispatcher):
+    with pytest.raises(ValueError, match="unknown KPI: speed"):
+        kpi_summary(user=dispatcher, period=W1, kpis=["speed"])

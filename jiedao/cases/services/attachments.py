@@ -20,16 +20,11 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from jiedao.accounts.choices import Role
-from jiedao.cases import permissions, workflow
 from jiedao.cases.choices import AttachmentKind
 from jiedao.cases.errors import InvalidInput
-from jiedao.cases.models import Attachment, Case
+from jiedao.cases.models import Attachment
 from jiedao.cases.services.base import Step, begin, finish
 from jiedao.cases.workflow import Action
-from jiedao.core import clock
-from jiedao.core.errors import ActionForbidden
-from jiedao.core.scope import scope_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +39,6 @@ EXTENSIONS: dict[str, str] = {
     "application/pdf": ".pdf",
 }
 IMAGE_TYPES = frozenset(t for t in EXTENSIONS if t.startswith("image/"))
-FIELD_ROLES = (Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_STAFF)
 
 
 def max_bytes() -> int:
@@ -175,31 +169,6 @@ def atomic_with_files() -> Iterator[None]:
         outer.extend(mine)
 
 
-def is_field_reporter(actor: Any, case: Case) -> bool:
-    """Whether `actor` registered the case and still works in its place as a grid worker, grid leader or
-    community staff (the one who reported it from the field)."""
-    if case.created_by_id is None or case.created_by_id != getattr(actor, "pk", None):
-        return False
-    scope = scope_of(actor)
-    return scope.everything or any(case.scope_code.startswith(p) for p in scope.prefixes_for(*FIELD_ROLES))
-
-
-def begin_note_or_reporter(*, case_id: int, actor: Any, expected_version: int | None = None) -> Step:
-    """Lock the case and check that the actor may add to it: whoever may note, and its field reporter.
-
-    Raises what base.begin raises. Must run inside a transaction.
-    """
-    try:
-        return begin(case_id=case_id, actor=actor, action=Action.NOTE, expected_version=expected_version)
-    except ActionForbidden:
-        # begin() refuses on the policy last, after the lock, the visibility and the version checks passed.
-        case = Case.objects.get(pk=case_id)
-        if not is_field_reporter(actor, case):
-            raise
-        targets = workflow.require(case.state, Action.NOTE)
-        return Step(case, actor, Action.NOTE, case.state, targets, permissions.dispatch_facts(case), clock.now())
-
-
 def store(step: Step, checked: Sequence[Checked], *, kind: str) -> list[Attachment]:
     """Store checked files on the locked case of `step` and write the "attach" event. Inside atomic_with_files."""
     journal = _written.get()
@@ -249,5 +218,5 @@ def case_attach(
         raise InvalidInput(_("Choose what the files show."), field="kind")
     checked = check_files(files)
     with atomic_with_files():
-        step = begin_note_or_reporter(case_id=case_id, actor=actor, expected_version=expected_version)
+        step = begin(case_id=case_id, actor=actor, action=Action.NOTE, expected_version=expected_version)
         return store(step, checked, kind=kind)

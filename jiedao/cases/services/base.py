@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from jiedao.cases import permissions, workflow
 from jiedao.cases.deadlines import deadline, earliest, pauses_of
 from jiedao.cases.errors import Conflict, InvalidInput
-from jiedao.cases.models import Case, CaseEvent
+from jiedao.cases.models import Callback, Case, CaseEvent
 from jiedao.core import clock
 from jiedao.core.errors import NotFoundOrForbidden
 from jiedao.notifications.services import EVENT_KINDS, notify_case_event
@@ -103,6 +103,33 @@ def event(
         # In the action's transaction: the in-app notices commit or roll back with it; outbound waits for commit.
         notify_case_event(written.pk)
     return written
+
+
+def callback_add(
+    case: Case,
+    *,
+    process_satisfaction: str,
+    result_satisfaction: str,
+    resolved: bool,
+    note: str,
+    by: Any,
+    at: dt.datetime,
+) -> list[str]:
+    """Write a callback as the case's latest one (the earlier ones stay for the history) and copy it onto the case
+    for the KPIs; return the case fields changed (the caller saves them)."""
+    case.callbacks.filter(is_latest=True).update(is_latest=False)
+    Callback.objects.create(
+        case=case,
+        process_satisfaction=process_satisfaction,
+        result_satisfaction=result_satisfaction,
+        resolved=resolved,
+        note=note,
+        by=by,
+        at=at,
+    )
+    case.callback_at, case.callback_resolved = at, resolved
+    case.callback_result, case.callback_process = result_satisfaction, process_satisfaction
+    return ["callback_at", "callback_resolved", "callback_result", "callback_process"]
 
 
 def required_text(value: str, *, field: str, label: str) -> str:

@@ -116,9 +116,13 @@ def case_sign(*, case_id: int, actor: Any, expected_version: int | None = None) 
     fields: list[str] = []
     to_state = None
     if main_signed:
+        if case.first_signed_at is None:  # the response rate judges the first main-unit sign-off
+            main = next(d for d in mine if d.role == DispatchRole.MAIN)
+            case.first_signed_at, case.first_sign_deadline = step.now, main.sign_deadline
+            fields = ["first_signed_at", "first_sign_deadline"]
         case.signed_at = step.now
         case.sign_deadline = None
-        fields = ["signed_at", "sign_deadline"]
+        fields += ["signed_at", "sign_deadline"]
         to_state = State.HANDLING
     return finish(
         step, fields=fields, to_state=to_state, data={"units": [d.unit_id for d in mine], "main": main_signed}

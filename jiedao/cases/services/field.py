@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,22 +13,19 @@ from jiedao.cases.models import Case
 from jiedao.cases.services.attachments import (
     Checked,
     atomic_with_files,
-    begin_note_or_reporter,
     check_files,
-    is_field_reporter,
     store,
 )
-from jiedao.cases.services.base import finish, required_text
+from jiedao.cases.services.base import begin, finish, required_text
 from jiedao.cases.services.intake import case_register, ensure_finish_clock
-from jiedao.core.errors import ActionForbidden
+from jiedao.cases.workflow import Action
 from jiedao.places.models import Place
 
 
 def _self_handle(*, case_id: int, actor: Any, result_text: str, after: Sequence[Checked]) -> Case:
-    step = begin_note_or_reporter(case_id=case_id, actor=actor)
+    # The tables say when (just registered) and who (its field reporter): workflow.py and permissions.py.
+    step = begin(case_id=case_id, actor=actor, action=Action.SELF_HANDLE)
     case = step.case
-    if case.state != State.REGISTERED or not is_field_reporter(actor, case):
-        raise ActionForbidden(_("Only its reporter may mark a case handled on the spot, right after reporting it."))
     store(step, after, kind=AttachmentKind.AFTER)
     case.result_text = result_text
     case.replied_at = step.now
@@ -37,7 +33,7 @@ def _self_handle(*, case_id: int, actor: Any, result_text: str, after: Sequence[
     # The finishing clock runs from receipt, as for any accepted case, so that the KPIs count this one too.
     fields = [*ensure_finish_clock(case), "result_text", "replied_at", "resolution"]
     return finish(
-        dataclasses.replace(step, action="self_handle", from_state=case.state),
+        step,
         fields=fields,
         to_state=State.REPLIED,
         note=result_text,
@@ -49,8 +45,9 @@ def case_self_handle(*, case_id: int, actor: Any, result_text: str, after_files:
     waits for the community to verify it (REPLIED, resolution self_handled).
 
     Only the case's field reporter (a grid worker of its grid, or community staff / a grid leader of its
-    community) may, and only while it is REGISTERED: ActionForbidden otherwise. Raises InvalidInput naming
-    "result_text" or "after_files". Locks the case; stored photos are deleted again if anything fails.
+    community) may (ActionForbidden otherwise), and only while it is REGISTERED (TransitionNotAllowed
+    otherwise). Raises InvalidInput naming "result_text" or "after_files". Locks the case; stored photos are
+    deleted again if anything fails.
     """
     result_text = required_text(result_text, field="result_text", label=_("What was done"))
     after = check_files(after_files, field="after_files", images_only=True)
@@ -97,7 +94,7 @@ def case_report_from_field(
             place=place,
         )
         if before:
-            store(begin_note_or_reporter(case_id=case.pk, actor=actor), before, kind=AttachmentKind.BEFORE)
+            store(begin(case_id=case.pk, actor=actor, action=Action.NOTE), before, kind=AttachmentKind.BEFORE)
         if handled_on_the_spot:
             return _self_handle(case_id=case.pk, actor=actor, result_text=result_text, after=after)
         case.refresh_from_db()

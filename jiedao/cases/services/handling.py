@@ -11,10 +11,19 @@ from django.utils.translation import gettext as _
 from jiedao.cases.choices import DispatchRole, Resolution, Satisfaction, Stage, State
 from jiedao.cases.deadlines import limit_for
 from jiedao.cases.errors import Conflict, InvalidInput
-from jiedao.cases.models import Callback, Case, Extension, Suspension, Verification
-from jiedao.cases.services.base import begin, finish, recompute_finish, required_text, start_finish_clock
+from jiedao.cases.models import Case, Extension, Suspension, Verification
+from jiedao.cases.services.base import (
+    begin,
+    callback_add,
+    finish,
+    recompute_finish,
+    required_text,
+    start_finish_clock,
+)
 from jiedao.cases.services.intake import _to_callback_or_closed
 from jiedao.cases.workflow import Action
+from jiedao.notifications.choices import ResidentKind
+from jiedao.notifications.services import resident_tell
 
 
 @transaction.atomic
@@ -88,9 +97,8 @@ def case_callback(
         raise Conflict(_("This case is closed; its callback was recorded already."))
     if rework and result_satisfaction != Satisfaction.DISSATISFIED and resolved:
         raise InvalidInput(_("Rework follows a dissatisfied or unresolved callback."), field="rework")
-    case.callbacks.filter(is_latest=True).update(is_latest=False)
-    Callback.objects.create(
-        case=case,
+    rated = callback_add(
+        case,
         process_satisfaction=process_satisfaction,
         result_satisfaction=result_satisfaction,
         resolved=resolved,
@@ -100,18 +108,18 @@ def case_callback(
     )
     data = {"process": process_satisfaction, "result": result_satisfaction, "resolved": resolved}
     if case.state == State.CLOSED:  # a merged case's resident, called back with the main case
-        return finish(step, fields=[], note=note, data=data)
+        return finish(step, fields=rated, note=note, data=data)
     if rework:
         return finish(
             step,
-            fields=_start_rework(case, step.now),
+            fields=[*rated, *_start_rework(case, step.now)],
             to_state=State.HANDLING,
             note=note,
             data={**data, "rework": True},
         )
     case.closed_at = step.now
     case.callback_deadline = None
-    return finish(step, fields=["closed_at", "callback_deadline"], to_state=State.CLOSED, note=note, data=data)
+    return finish(step, fields=[*rated, "closed_at", "callback_deadline"], to_state=State.CLOSED, note=note, data=data)
 
 
 @transaction.atomic
@@ -163,7 +171,11 @@ def case_extension_request(
 def case_extension_decide(
     *, case_id: int, actor: Any, approve: bool, note: str = "", expected_version: int | None = None
 ) -> Case:
-    """Approve (the deadline moves) or refuse the pending extension request."""
+    """Approve (the deadline moves) or refuse the pending extension request.
+
+    An approval tells the resident (DOMAIN.md §2) when the case has a phone: a short message queued here and sent
+    after commit; the event's data names it, so the timeline shows whether it went.
+    """
     step = begin(case_id=case_id, actor=actor, action=Action.DECIDE_EXTENSION, expected_version=expected_version)
     case = step.case
     extension = case.extensions.filter(approved__isnull=True).first()
@@ -181,7 +193,12 @@ def case_extension_decide(
         fields = ["finish_limit", "extension_count", "finish_deadline"]
     extension.deadline_after = case.finish_deadline
     extension.save()
-    return finish(step, fields=fields, note=note, data={"approved": approve})
+    data: dict[str, Any] = {"approved": approve}
+    if approve:
+        told = resident_tell(case=case, kind=ResidentKind.EXTENSION_APPROVED)
+        if told is not None:
+            data["resident_message"] = told.pk
+    return finish(step, fields=fields, note=note, data=data)
 
 
 @transaction.atomic

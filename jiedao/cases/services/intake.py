@@ -305,7 +305,12 @@ def case_merge(*, case_id: int, into_id: int, actor: Any, note: str = "", expect
     """Merge a repeated demand into the main case (并单); its resident is called back with the main case."""
     if case_id == into_id:
         raise InvalidInput(_("A case cannot be merged into itself."), field="into")
-    main = Case.objects.visible_to(actor).filter(pk=into_id).first()
+    if not Case.objects.visible_to(actor).filter(pk=into_id).exists():
+        raise NotFoundOrForbidden(_("No such case."))
+    # Both rows change (the main case gets an event and a new version): lock them in id order, so two merges
+    # in opposite directions wait for each other instead of deadlocking.
+    locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[case_id, into_id]).order_by("pk")}
+    main = locked.get(into_id)
     if main is None:
         raise NotFoundOrForbidden(_("No such case."))
     if main.merged_into_id is not None or main.state in (State.CLOSED, State.ARCHIVED):
@@ -323,6 +328,8 @@ def case_merge(*, case_id: int, into_id: int, actor: Any, note: str = "", expect
         note=note,
         data={"into": main.number},
     )
+    main.version += 1
+    main.save(update_fields=["version", "updated_at"])
     event(
         main,
         actor=actor,

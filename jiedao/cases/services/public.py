@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from jiedao.cases import workflow
 from jiedao.cases.choices import Channel, RequestType, Satisfaction, State
 from jiedao.cases.errors import InvalidInput
-from jiedao.cases.models import Callback, Case
-from jiedao.cases.services.base import event, required_text
+from jiedao.cases.models import Case
+from jiedao.cases.services.base import callback_add, event, required_text
 from jiedao.cases.services.intake import PHONE, _digits, _register_as
 from jiedao.core import clock
 from jiedao.core.errors import NotFoundOrForbidden
@@ -103,9 +103,8 @@ def case_rate_by_resident(
         if value not in Satisfaction.values:
             raise InvalidInput(_("Choose satisfied, basically satisfied or dissatisfied."), field=field)
     now = clock.now()
-    case.callbacks.filter(is_latest=True).update(is_latest=False)
-    Callback.objects.create(
-        case=case,
+    rated = callback_add(
+        case,
         process_satisfaction=process_satisfaction,
         result_satisfaction=result_satisfaction,
         resolved=resolved,
@@ -118,7 +117,7 @@ def case_rate_by_resident(
     if happy:
         case.state, case.closed_at, case.callback_deadline = State.CLOSED, now, None
     case.version += 1
-    case.save(update_fields=["state", "closed_at", "callback_deadline", "version", "updated_at"])
+    case.save(update_fields=[*rated, "state", "closed_at", "callback_deadline", "version", "updated_at"])
     event(
         case,
         actor=None,

@@ -9,6 +9,7 @@ from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Attachment, Case, CaseEvent
 from jiedao.cases.services import field as field_services
 from jiedao.cases.tests.uploads import GIF, HTML, PDF, png_bytes, stored_files, upload
+from jiedao.cases.workflow import TransitionNotAllowed
 from jiedao.core.errors import ActionForbidden, NotFoundOrForbidden
 from jiedao.web.navigation import items_for
 
@@ -207,7 +208,7 @@ def test_only_the_reporter_may_self_handle_and_only_right_after_reporting(
     # Once the office accepted it, it is no longer the reporter's to close.
     accepted = _report(grid_worker, title="另一件")
     services.case_accept(case_id=accepted.pk, actor=dispatcher)
-    with pytest.raises(ActionForbidden):
+    with pytest.raises(TransitionNotAllowed):
         services.case_self_handle(case_id=accepted.pk, actor=grid_worker, result_text="已处理", after_files=after())
     with pytest.raises(InvalidInput) as excinfo:
         services.case_self_handle(case_id=reported.pk, actor=grid_worker, result_text="  ", after_files=after())

@@ -226,9 +226,12 @@ def test_reject_and_void_need_reasons(world, dispatcher, now):
 def test_merge_points_to_the_main_case_and_its_resident_is_called_back(world, dispatcher, unit_handler, now):
     main = register(dispatcher)
     repeat = register(dispatcher, reporter_phone="13900139000")
+    version = main.version
     merged = services.case_merge(case_id=repeat.pk, into_id=main.pk, actor=dispatcher)
     assert (merged.state, merged.resolution, merged.merged_into) == (State.CLOSED, Resolution.MERGED, main)
     assert main.events.filter(action="merge").exists()
+    main.refresh_from_db()
+    assert main.version == version + 1  # a form showing the main case before the merge is now stale
     with pytest.raises(InvalidInput):
         services.case_merge(case_id=main.pk, into_id=main.pk, actor=dispatcher)
     services.case_callback(

@@ -1,7 +1,8 @@
 """A small year of demo cases (60 12345 transfers + 120 grid reports) on the demo world, through the services.
 
 The history is built once per module, twice with the same seed (the first run rolled back to a savepoint) so
-that the two can be compared; every test reads the second run. All of it is rolled back at the end.
+that the two can be compared; every test reads the second run. All of it is rolled back at the end, and the
+photos are stored in a temporary directory. The full-size year's claims are checked on its plan (pure, fast).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import random
 import re
+import struct
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,18 +21,23 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from jiedao.accounts.choices import Role
 from jiedao.accounts.models import RoleAssignment
-from jiedao.cases.choices import Channel, Resolution, Satisfaction, State
-from jiedao.cases.models import Callback, Case, CaseEvent, Dispatch
+from jiedao.cases.choices import AttachmentKind, Channel, Resolution, Satisfaction, State
+from jiedao.cases.models import Attachment, Callback, Case, CaseEvent, Dispatch
 from jiedao.cases.workflow import TRANSITIONS
 from jiedao.categories import snapshot
 from jiedao.core import clock
-from jiedao.demo import case_texts
+from jiedao.demo import case_plan, case_texts
 from jiedao.demo.builder import demo_create
-from jiedao.demo.cases import CaseDemoResult, _category_paths, _Planner, _world, clock_moved, demo_cases_create
+from jiedao.demo.case_photos import photo_files, scene
+from jiedao.demo.case_plan import Planner
+from jiedao.demo.case_time import clock_moved
+from jiedao.demo.case_world import category_paths, world_load
+from jiedao.demo.cases import CaseDemoResult, demo_cases_create
 from jiedao.notifications.choices import Kind
 from jiedao.notifications.models import Delivery, Notification
 from jiedao.places import geo
@@ -91,8 +100,9 @@ def _require_test_database() -> None:
 
 
 @pytest.fixture(scope="module")
-def history(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+def history(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         _require_test_database()
         before = transaction.savepoint()
         first, first_print = _run()
@@ -123,7 +133,7 @@ def test_every_branch_of_the_loop_happens_at_least_once(history):
     for action in (
         "answer", "reject", "void", "merge", "return", "redispatch", "refuse_return", "request_extension",
         "decide_extension", "suspend", "resume", "supervise", "answer_supervision", "escalate", "park", "unpark",
-        "request_exclusion", "decide_exclusion", "contact", "reply", "verify", "callback",
+        "request_exclusion", "decide_exclusion", "contact", "reply", "verify", "callback", "attach", "self_handle",
     ):  # fmt: skip
         assert action in actions, action
     assert Case.objects.filter(resolution=Resolution.MERGED, merged_into__isnull=False).exists()
@@ -168,14 +178,15 @@ def test_every_case_history_follows_the_workflow_table(history):
     for case in Case.objects.all():
         trail = events[case.pk]
         assert (trail[0].action, trail[0].from_state, trail[0].to_state) == ("register", "", State.REGISTERED)
-        main_side = [e for e in trail if e.action == "merge" and "merged" in e.data]  # not a write on the main case
-        assert case.version == len(trail) - 1 - len(main_side), case.number
+        main_side = [e for e in trail if e.action == "merge" and "merged" in e.data]  # the main case of a merge
+        assert case.version == len(trail) - 1, case.number  # every event bumps the version, the main side's too
         for previous, event in itertools.pairwise(trail):
             assert event.from_state == previous.to_state, (case.number, event.action)
             assert event.at >= previous.at
             if event in main_side:
                 continue
-            targets = TRANSITIONS[event.from_state][event.action]
+            # photos are stored under the "note" gate (or the self_handle step's) and leave the state as it was
+            targets = TRANSITIONS[event.from_state]["note" if event.action == "attach" else event.action]
             stays = not targets or (event.action == "sign" and event.data.get("main") is False)  # a co-unit signs
             assert event.to_state in targets or (stays and event.to_state == event.from_state), event
         assert trail[-1].to_state == case.state
@@ -218,6 +229,97 @@ def test_each_unit_has_one_handler_and_only_handlers_sign(history):
     assert signers <= set(RoleAssignment.objects.filter(role=Role.UNIT_HANDLER).values_list("user", flat=True))
 
 
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a valid 8-bit RGB PNG; fails on a bad signature, chunk checksum or pixel data."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, chunks = 8, dict[bytes, bytes]()
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length : at + 12 + length])[0] == zlib.crc32(kind + body)
+        chunks[kind] = chunks.get(kind, b"") + body
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 2) and b"IEND" in chunks
+    assert len(zlib.decompress(chunks[b"IDAT"])) == height * (1 + 3 * width)
+    return width, height
+
+
+def test_the_demo_photos_are_valid_png_files_showing_the_problem_and_then_without_it():
+    view = scene(random.Random(1))
+    moment = timezone.make_aware(dt.datetime(2026, 3, 15, 9, 30))
+    before = photo_files(random.Random(2), 2, moment, fixed=False, of=view)
+    after = photo_files(random.Random(3), 1, moment, fixed=True, of=view)
+    assert all(re.fullmatch(r"IMG_20260315_0930\d\d\.png", f.name) for f in [*before, *after])
+    contents = [f.read() for f in [*before, *after]]
+    for data in contents:
+        assert _png_size(data) == (160, 120) and len(data) < 4000
+    assert len(set(contents)) == 3  # two views of the problem, one without it
+
+
+def test_grid_reports_carry_their_workers_photos_through_the_attachment_service(history):
+    grid = Case.objects.filter(channel=Channel.GRID)
+    with_photos = grid.filter(attachments__kind=AttachmentKind.BEFORE).distinct()
+    assert 0.15 <= with_photos.count() / grid.count() <= 0.6
+    assert not Attachment.objects.filter(case__channel=Channel.HOTLINE_12345).exists()
+    for attachment in Attachment.objects.select_related("case", "uploaded_by")[:40]:
+        assert attachment.uploaded_by_id == attachment.case.created_by_id  # the worker who reported it
+        assert attachment.content_type == "image/png" and attachment.uploaded_at >= attachment.case.received_at
+        with attachment.file.open("rb") as stored:
+            assert _png_size(stored.read()) == (160, 120)
+    assert (
+        CaseEvent.objects.filter(action="attach").count()
+        == with_photos.count() + Case.objects.filter(resolution=Resolution.SELF_HANDLED).count()
+    )  # one "before" event per report with photos, one "after" per case fixed on the spot
+
+
+def test_some_grid_reports_are_fixed_on_the_spot_and_closed_after_the_community_check(history):
+    fixed = Case.objects.filter(resolution=Resolution.SELF_HANDLED)
+    assert fixed.count() >= 1
+    staff = set(RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF).values_list("user_id", flat=True))
+    for case in fixed:
+        assert case.channel == Channel.GRID and case.state == State.CLOSED
+        trail = list(case.events.order_by("at", "id").values_list("action", "actor_id"))
+        # the "after" photos are stored by the self_handle step itself, just before its own event
+        assert [action for action, _actor in trail] == ["register", "attach", "attach", "self_handle", "verify"]
+        assert trail[3][1] == case.created_by_id and trail[-1][1] in staff
+        assert case.attachments.filter(kind=AttachmentKind.AFTER).exists()
+    # every community has someone to check (the demo adds staff where a community has none)
+    for community in Place.objects.filter(level="community"):
+        assert RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, place=community).exists(), community.name
+
+
+def test_the_cases_overdue_today_are_exactly_those_left_open_on_purpose(history):
+    plans = Planner(world_load({}), SEED, history.end, calendar.work_calendar()).plans(60, 120)
+    stalled = [p for p in plans if p.branches & {case_plan.STALL_UNSIGNED, case_plan.STALL_UNREPLIED}]
+    assert history.result.overdue_open == len(stalled) == max(3, round(case_plan.OVERDUE_SHARE * 180))
+
+
+def test_the_full_year_plan_has_the_mix_and_the_shares_the_issue_asks_for(history):
+    # Given the plan of the full-size year (4,000 12345 transfers + 8,000 grid reports; planning is pure)
+    plans = Planner(world_load({}), SEED, history.end, calendar.work_calendar()).plans(4000, 8000)
+    total = len(plans)
+    types = Counter(p.request_type for p in plans)
+    # then the mix is the one asked for
+    assert types["consultation"] / total == pytest.approx(0.45, abs=0.005)
+    assert types["help"] / total == pytest.approx(0.30, abs=0.005)
+    assert types["suggestion"] / total == pytest.approx(0.15, abs=0.005)
+    assert (types["complaint"] + types["report"]) / total == pytest.approx(0.10, abs=0.005)
+    # a few dozen left open and overdue today, and every branch on a plausible share of the cases
+    branches = Counter(b for p in plans for b in p.branches)
+    assert 20 <= branches[case_plan.STALL_UNSIGNED] + branches[case_plan.STALL_UNREPLIED] <= 60
+    dispatched = total - sum(branches[b] for b in ("merge", "reject", "void", "answer", "self_handle"))
+    for name, share in (("return", 0.06), ("extension", 0.05), ("suspend", 0.02), ("supervise", 0.04)):
+        assert branches[name] / dispatched == pytest.approx(share, rel=0.1), name
+    assert branches["merge"] / total == pytest.approx(0.02, rel=0.1)
+    assert branches["rework"] > 100 and branches["self_handle"] > 100
+    grid = [p for p in plans if p.channel == Channel.GRID]
+    assert 0.2 <= sum(1 for p in grid if p.photos) / len(grid) <= 0.5
+    # the ratings planned for the residents called back are 88–95 % satisfied or basically satisfied
+    rated = [p.rating for p in plans if p.has_phone and not p.branches & case_plan.ENDINGS and p.branches != {"park"}]
+    assert 0.88 <= sum(1 for r in rated if r != Satisfaction.DISSATISFIED) / len(rated) <= 0.95
+
+
 def test_the_services_notified_in_the_app_only_and_the_clock_and_settings_are_back(history):
     dispatches = CaseEvent.objects.filter(action__in=["dispatch", "redispatch", "refuse_return"]).count()
     assert dispatches >= 100
@@ -253,7 +355,7 @@ def test_texts_come_from_the_templates_not_the_contest_data(history):
 
 
 def test_every_template_names_a_category_of_the_seeded_tree(history):
-    paths = _category_paths()
+    paths = category_paths()
     missing = [t.key for t in case_texts.TEMPLATES if t.category not in paths]
     assert missing == []
     assert not Case.objects.filter(category__isnull=True).exists()
@@ -265,12 +367,9 @@ def test_the_history_is_deterministic_by_seed_and_changes_with_it(history):
     for name in ("cases", "by_channel", "by_type", "branches", "open", "overdue_open", "events", "notifications"):
         assert getattr(history.first, name) == getattr(history.result, name), name
     # another seed plans another year (planning is pure: no need to run it)
-    world, days = _world({}), calendar.work_calendar()
+    world, days = world_load({}), calendar.work_calendar()
     plans = [
-        [
-            (p.received_at, p.request_type, p.template.key)
-            for p in _Planner(world, seed, history.end, days).plans(20, 40)
-        ]
+        [(p.received_at, p.request_type, p.template.key) for p in Planner(world, seed, history.end, days).plans(20, 40)]
         for seed in (SEED, SEED, SEED + 1)
     ]
     assert plans[0] == plans[1] != plans[2]

@@ -67,12 +67,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo cases created in {result.seconds:.1f} s: {result.cases} cases "
                 f"({', '.join(f'{k} {v}' for k, v in result.by_channel.items())}), {result.events} events, "
-                f"{result.notifications} notifications, {result.handlers_created} unit handlers created."
+                f"{result.notifications} notifications, {result.photos} photos; {result.handlers_created} unit "
+                f"handlers and {result.staff_created} community staff created ({result.per_second:.1f} cases/s)."
             )
         )
         self.stdout.write(f"  types: {', '.join(f'{k} {v}' for k, v in result.by_type.items())}")
-        shown = ["answer", "return", "refuse_return", "request_extension", "suspend", "supervise", "rework", "merged"]
-        shown += ["reject", "void", "excluded", "park", "escalate"]
+        shown = ["answer", "self_handle", "return", "refuse_return", "request_extension", "suspend", "supervise"]
+        shown += ["rework", "merged", "reject", "void", "excluded", "park", "escalate"]
         self.stdout.write(f"  branches: {', '.join(f'{k} {branches.get(k, 0)}' for k in shown)}")
         self.stdout.write(
             f"  open {result.open} (overdue {result.overdue_open}); called back {result.called_back}, satisfied "
