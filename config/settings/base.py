@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jiedao.cases",
     "jiedao.notifications",
     "jiedao.analytics",
+    "jiedao.triage",
     "jiedao.web",
     "jiedao.demo",
 ]
