@@ -467,9 +467,11 @@ def test_a_grid_worker_reports_from_the_phone_and_handles_it_on_the_spot(
         for item in page.locator("[data-testid=attachment]").all()
     }
     assert kinds == {"before": "处理前", "after": "处理后"}
-    loaded = page.locator("[data-testid=attachment] img").evaluate_all(
-        "images => images.map(image => image.complete && image.naturalWidth)"
+    # The photos load after the page: wait for them rather than read a half-loaded one.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=attachment] img')].every(i => i.complete)"
     )
+    loaded = page.locator("[data-testid=attachment] img").evaluate_all("images => images.map(i => i.naturalWidth)")
     assert loaded == [16, 16]
     assert _has_line(page, "自处理", "已办复待核查")
 
