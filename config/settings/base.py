@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jiedao.notifications",
     "jiedao.analytics",
     "jiedao.triage",
+    "jiedao.hotspots",
     "jiedao.web",
     "jiedao.demo",
 ]

@@ -34,6 +34,12 @@ NAV_ITEMS = (
         frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
     ),
     NavItem(
+        "hotspots",
+        _("Hot spots"),
+        "hotspots:index",
+        frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
+    ),
+    NavItem(
         "report",
         _("Report from the field"),
         "cases:report",

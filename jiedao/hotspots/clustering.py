@@ -1,0 +1,151 @@
+"""Groups of similar demands, and the key words that name each group: pure, deterministic, on a CPU.
+
+A demand is a list of words (jiedao.triage.text.words), its title's words repeated TITLE_WEIGHT times, as the title
+says in a few words what the content says in many. The words are weighted by TF-IDF over the demands given
+(sublinear term frequency, L2-normalised rows), so two demands are as similar as the cosine of their vectors.
+
+Grouping is average-linkage agglomerative clustering cut at SIMILARITY_THRESHOLD: two groups merge only while the
+mean similarity of all their pairs stays at or above the threshold, so every group found has a mean pairwise
+similarity of at least the threshold. Measured on 4,326 real messages (bench/hotspots.py), single linkage (connected
+components of the "similar enough" graph) chained unrelated demands through shared phrases into one group of 463 at
+the same threshold; average linkage keeps the groups tight. Linkage runs separately on each connected component of
+the threshold graph (exact: no pair across two components reaches the threshold, so neither can their mean), which
+keeps the dense distance matrices small, and demands similar to no other never enter it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+TITLE_WEIGHT = 2
+# Measured on the real messages: 0.30 split one estate's complaints about a mixing plant in two, 0.20 let generic
+# phrasing ("请加快…建设力度") gather unrelated demands; 0.25 kept the known topics whole and apart.
+SIMILARITY_THRESHOLD = 0.25
+MAX_KEYWORDS = 4
+MIN_KEYWORDS = 2
+# A key word after the first two must score at least this share of the best one, or the label gets vague.
+KEYWORD_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Group:
+    """Indices of the demands in one group (ascending), and its key words, most telling first."""
+
+    members: tuple[int, ...]
+    keywords: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+def tokens_of(title_words: Sequence[str], content_words: Sequence[str]) -> list[str]:
+    """The words a demand is compared by: the title's TITLE_WEIGHT times, then the content's."""
+    return [*title_words] * TITLE_WEIGHT + [*content_words]
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _vectors(documents: Sequence[Sequence[str]]) -> sp.csr_matrix | None:
+    """TF-IDF rows of the documents; None when no word occurs in two of them (nothing can be similar)."""
+    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=2, sublinear_tf=True, norm="l2", dtype=np.float64)
+    try:
+        matrix = vectorizer.fit_transform([list(d) for d in documents])
+    except ValueError:  # an empty vocabulary
+        return None
+    return sp.csr_matrix(matrix)
+
+
+def _average_linkage(similarity: np.ndarray, threshold: float) -> np.ndarray:
+    """Flat cluster numbers (1..k) of an average-linkage tree over a dense similarity matrix, cut at threshold."""
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    # fcluster's cut keeps merges at distance <= t; a hair above 1 - threshold forgives rounding.
+    return np.asarray(fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance"))
+
+
+def group_documents(
+    documents: Sequence[Sequence[str]],
+    *,
+    threshold: float = SIMILARITY_THRESHOLD,
+    min_size: int = 2,
+) -> list[Group]:
+    """Group the documents (lists of words) whose mean pairwise cosine similarity reaches `threshold`.
+
+    Returns the groups of at least `min_size` documents, largest first (ties: the earliest first member), each with
+    its key words. The same documents in the same order always give the same groups."""
+    vectors = _vectors(documents)
+    if vectors is None:
+        return []
+    similarity = (vectors @ vectors.T).tocsr()
+    similarity.setdiag(0.0)
+    similarity.eliminate_zeros()
+    adjacency = similarity >= threshold
+    _count, component = connected_components(adjacency, directed=False)
+    by_component: dict[int, list[int]] = {}
+    for index, number in enumerate(component.tolist()):
+        by_component.setdefault(number, []).append(index)
+    memberships: list[tuple[int, ...]] = []
+    for indices in by_component.values():
+        if len(indices) < max(min_size, 2):
+            continue
+        dense = similarity[indices][:, indices].toarray()
+        labels = _average_linkage(dense, threshold)
+        parts: dict[int, list[int]] = {}
+        for index, label in zip(indices, labels.tolist(), strict=True):
+            parts.setdefault(label, []).append(index)
+        memberships.extend(tuple(sorted(p)) for p in parts.values() if len(p) >= min_size)
+    memberships.sort(key=lambda m: (-len(m), m[0]))
+    frequencies = _document_frequencies(documents)
+    return [Group(m, keywords_of([documents[i] for i in m], frequencies, len(documents))) for m in memberships]
+
+
+def _document_frequencies(documents: Sequence[Sequence[str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for document in documents:
+        counts.update(set(document))
+    return counts
+
+
+def keywords_of(
+    members: Sequence[Sequence[str]], frequencies: Counter[str], total: int, *, most: int = MAX_KEYWORDS
+) -> tuple[str, ...]:
+    """The group's key words by cluster-against-corpus TF-IDF: (share of the group's documents holding the word)
+    × log(documents / documents holding it). A word of one letter says little and is left out while others exist."""
+    inside: Counter[str] = Counter()
+    for document in members:
+        inside.update(set(document))
+    size = len(members)
+    scored = []
+    for word, count in inside.items():
+        if count < 2 and size > 1:
+            continue
+        idf = math.log((1 + total) / (1 + frequencies[word])) + 1.0
+        scored.append((count / size * idf, word))
+    long_words = [item for item in scored if len(item[1]) > 1]
+    ranked = sorted(long_words or scored, key=lambda item: (-item[0], item[1]))
+    if not ranked:
+        return ()
+    best = ranked[0][0]
+    chosen = [
+        word for rank, (score, word) in enumerate(ranked[:most]) if rank < MIN_KEYWORDS or score >= best * KEYWORD_SHARE
+    ]
+    return tuple(chosen)
+
+
+def label_of(keywords: Sequence[str]) -> str:
+    """The short label shown for a group: its key words joined by a middle dot."""
+    return "·".join(keywords)
