@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0006_duplicate_finder'),
+        ('cases', '0005_list_indexes'),
         ('categories', '0001_initial'),
         ('places', '0001_initial'),
     ]
