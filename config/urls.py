@@ -10,6 +10,7 @@ urlpatterns = [
     path("r/", include("jiedao.cases.public_urls")),
     path("notifications/", include("jiedao.notifications.urls")),
     path("analytics/", include("jiedao.analytics.urls")),
+    path("triage/", include("jiedao.triage.urls")),
     path("hotspots/", include("jiedao.hotspots.urls")),
     path("", include("jiedao.web.urls")),
 ]
