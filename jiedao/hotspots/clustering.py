@@ -123,8 +123,10 @@ def _document_frequencies(documents: Sequence[Sequence[str]]) -> Counter[str]:
 def keywords_of(
     members: Sequence[Sequence[str]], frequencies: Counter[str], total: int, *, most: int = MAX_KEYWORDS
 ) -> tuple[str, ...]:
-    """The group's key words by cluster-against-corpus TF-IDF: (share of the group's documents holding the word)
-    × log(documents / documents holding it). A word of one letter says little and is left out while others exist."""
+    """The group's key words by cluster-against-corpus weight: with p the share of the group's documents holding a
+    word and q the share of all documents holding it, p × log(p / q), so a word every demand uses scores nothing and
+    a word only this group uses scores most. Words of one letter, and words in only one of the group's documents,
+    are left out while others exist."""
     inside: Counter[str] = Counter()
     for document in members:
         inside.update(set(document))
@@ -133,8 +135,10 @@ def keywords_of(
     for word, count in inside.items():
         if count < 2 and size > 1:
             continue
-        idf = math.log((1 + total) / (1 + frequencies[word])) + 1.0
-        scored.append((count / size * idf, word))
+        share = count / size
+        lift = share * math.log(share * total / max(frequencies[word], count))
+        if lift > 0:
+            scored.append((lift, word))
     long_words = [item for item in scored if len(item[1]) > 1]
     ranked = sorted(long_words or scored, key=lambda item: (-item[0], item[1]))
     if not ranked:

@@ -51,4 +51,3 @@ def can_refresh_hotspots(user: Any, office: Place) -> bool:
     """Leaders and administrators of the office recompute its hot spots on demand."""
     prefixes = _prefixes(user, REFRESHERS)
     return prefixes is None or any(office.prefix.startswith(p) for p in prefixes)
-

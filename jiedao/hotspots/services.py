@@ -21,7 +21,7 @@ from jiedao.hotspots.models import HotSpot, HotSpotCase, HotSpotWeek
 from jiedao.hotspots.weeks import WEEKS_BEFORE, Trend, TrendFigures, trend_of, week_index, window_bounds
 from jiedao.places.choices import Level
 from jiedao.places.models import Place
-from jiedao.triage.text import words
+from jiedao.triage.text import clean, words
 
 # A hot spot is a problem several residents raise: two alike demands are a duplicate, not yet a hot spot.
 MIN_SIZE = 3
@@ -55,6 +55,7 @@ class Found:
     communities: list[tuple[int, int]]  # (place id, cases), most first
     grids: list[tuple[int, int]]
     category_id: int | None
+    fallback_label: str  # the first case's title, for a group no word sets apart
 
 
 def _case_texts(office: Place, week_start: dt.date) -> list[CaseText]:
@@ -92,6 +93,7 @@ def find_hotspots(texts: Sequence[CaseText], *, week_start: dt.date) -> list[Fou
                 communities=_ranked(Counter(m.community_id for m in members if m.community_id is not None)),
                 grids=_ranked(Counter(m.grid_id for m in members if m.grid_id is not None)),
                 category_id=_ranked(categories)[0][0] if categories else None,
+                fallback_label=clean(members[0].title)[:20],
             )
         )
     found.sort(
@@ -161,7 +163,7 @@ def hotspots_refresh(
             office=office,
             week_start=week_start,
             rank=rank,
-            label=clustering.label_of(f.keywords)[:100],
+            label=(clustering.label_of(f.keywords) or f.fallback_label)[:100],
             keywords=list(f.keywords),
             size=len(f.case_ids),
             this_week=f.figures.this_week,
