@@ -11,6 +11,7 @@ run: bootstrap static
 	$(JIEDAO) migrate --no-input
 	$(JIEDAO) demo --quiet-if-present
 	$(JIEDAO) demo-cases --if-empty --count-12345 250 --count-grid 500
+	$(JIEDAO) triage train --if-missing
 	$(JIEDAO) hotspots-refresh --weeks 4
 	$(JIEDAO) up
 

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiedao.core.errors import DomainError
 from jiedao.triage import examples as ex
-from jiedao.triage.choices import Kind
+from jiedao.triage.choices import Kind, ModelStatus
 from jiedao.triage.classifier import TextClassifier, evaluate, prepare_all
+from jiedao.triage.models import TriageModel
 from jiedao.triage.progress import ProgressBar
 from jiedao.triage.services import triage_train
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         train.add_argument("--text-col", default="", help="text column(s), comma-separated: subject first, then body")
         train.add_argument("--label-col", default="", help="label column: category names at --level")
         train.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="tree level of a file's labels")
+        train.add_argument("--if-missing", action="store_true", help="only the kinds without a model in use")
         evaluate_ = sub.add_parser("eval", help="train on one file, evaluate on another; last line macro_f1=…")
         evaluate_.add_argument("--train", required=True, type=Path)
         evaluate_.add_argument("--test", required=True, type=Path)
@@ -87,6 +89,9 @@ class Command(BaseCommand):
                 raise CommandError("--from needs --text-col and --label-col")
             kinds = [f"category_{options['level']}"]
             file_examples = _file_as_categories(source, options)
+        if options["if_missing"]:
+            in_use = set(TriageModel.objects.filter(status=ModelStatus.CURRENT).values_list("kind", flat=True))
+            kinds = [k for k in kinds if k not in in_use]
         bar = ProgressBar()
         for kind in kinds:
             found = file_examples if source is not None else ex.from_cases(kind)
