@@ -128,8 +128,10 @@ def keywords_of(
     a word only this group uses scores most. Words of one letter, and words in only one of the group's documents,
     are left out while others exist."""
     inside: Counter[str] = Counter()
+    occurrences: Counter[str] = Counter()
     for document in members:
         inside.update(set(document))
+        occurrences.update(document)
     size = len(members)
     scored = []
     for word, count in inside.items():
@@ -140,7 +142,8 @@ def keywords_of(
         if lift > 0:
             scored.append((lift, word))
     long_words = [item for item in scored if len(item[1]) > 1]
-    ranked = sorted(long_words or scored, key=lambda item: (-item[0], item[1]))
+    # Equal scores (common in a small corpus): the word used more often wins, so a title's word (counted twice) first.
+    ranked = sorted(long_words or scored, key=lambda item: (-item[0], -occurrences[item[1]], item[1]))
     if not ranked:
         return ()
     best = ranked[0][0]

@@ -122,6 +122,9 @@ def test_the_nightly_task_is_registered_and_refreshes_every_office(world, dispat
     import datetime as dt
 
     history(dispatcher)
+    from huey.contrib.djhuey import HUEY
+
+    assert "refresh_hotspots" in [type(t).__name__ for t in HUEY._registry.periodic_tasks]
     task = refresh_hotspots.s()
     # huey matches crontabs in UTC: 18:30 UTC is 02:30 in Shanghai
     assert task.validate_datetime(dt.datetime(2026, 11, 24, 18, 30))
