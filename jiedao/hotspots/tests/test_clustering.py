@@ -69,6 +69,8 @@ def test_key_words_prefer_what_sets_the_group_apart():
 
 def test_in_a_tiny_corpus_the_titles_word_leads_the_label():
     # Every word of these three demands scores alike against a corpus of four; the title's word is used most
-    documents = [doc("电梯故障", f"{n}号楼电梯停运，老人下楼困难。") for n in (1, 2, 3)] + [doc("社保卡补办", "询问材料")]
+    documents = [doc("电梯故障", f"{n}号楼电梯停运，老人下楼困难。") for n in (1, 2, 3)] + [
+        doc("社保卡补办", "询问材料")
+    ]
     [group] = group_documents(documents, min_size=3)
     assert group.keywords[0] == "电梯"
