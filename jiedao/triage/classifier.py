@@ -19,17 +19,17 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from jiedao.triage import text
+from jiedao.triage.features import Featurizer
 
 SUBJECT_WEIGHT = 2
-CHAR_NGRAMS = (2, 3)
 SVM_C = 0.5
-CHAR_BLOCK_WEIGHT = 1.0
+# Words are read from the body's first WORD_CHARS characters (segmentation is most of a suggestion's cost); the
+# character n-grams from all of it (text.MAX_CHARS).
+WORD_CHARS = 1000
 # Calibration folds: every class needs at least this many examples to be learnt.
 CALIBRATION_FOLDS = 3
 MIN_CLASS_EXAMPLES = 5
@@ -83,7 +83,7 @@ def prepare(doc: Doc) -> Prepared:
     """Segment one document (jieba, unless it is segmented already) and keep its characters."""
     return Prepared(
         subject_words=text.words(doc.subject, segmented=doc.segmented),
-        body_words=text.words(doc.body, segmented=doc.segmented),
+        body_words=text.words(doc.body, segmented=doc.segmented, limit=WORD_CHARS),
         chars=text.compact(f"{doc.subject}{doc.body}"),
     )
 
@@ -97,31 +97,18 @@ def prepare_all(docs: Sequence[Doc], progress: Progress | None = None, *, step: 
     return prepared
 
 
-def _given(value: Any) -> Any:
-    """The analyzer of an already analysed document (module level, so a fitted model pickles)."""
-    return value
-
-
 class TextClassifier:
     """Fit on documents and labels; give the top labels with calibrated probabilities."""
 
     def __init__(self, *, svm_c: float = SVM_C, subject_weight: int = SUBJECT_WEIGHT) -> None:
         self.svm_c = svm_c
         self.subject_weight = subject_weight
-        self.words = TfidfVectorizer(analyzer=_given, sublinear_tf=True, min_df=1)
-        self.chars = TfidfVectorizer(
-            analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2, dtype=np.float32
-        )
+        self.features = Featurizer(subject_weight=subject_weight)
         self.model: CalibratedClassifierCV | None = None
         self.classes: list[str] = []
 
-    def _word_lists(self, prepared: Sequence[Prepared]) -> list[list[str]]:
-        return [p.subject_words * self.subject_weight + p.body_words for p in prepared]
-
     def _matrix(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
-        words = self.words.transform(self._word_lists(prepared))
-        chars = self.chars.transform([p.chars for p in prepared]) * CHAR_BLOCK_WEIGHT
-        return normalize(sp.hstack([words, chars], format="csr"))
+        return self.features.transform(prepared)
 
     def fit(
         self, docs: Sequence[Doc] | Sequence[Prepared], labels: Sequence[str], progress: Progress | None = None
@@ -140,8 +127,7 @@ class TextClassifier:
         kept_labels = [labels[i] for i in keep]
         if progress is not None:
             progress("fit", 0, 1)
-        self.words.fit(self._word_lists(kept))
-        self.chars.fit([p.chars for p in kept])
+        self.features.fit(kept)
         matrix = self._matrix(kept)
         self.model = CalibratedClassifierCV(LinearSVC(C=self.svm_c), cv=CALIBRATION_FOLDS, method="sigmoid")
         self.model.fit(matrix, kept_labels)

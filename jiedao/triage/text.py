@@ -77,15 +77,30 @@ def is_segmented(text: str) -> bool:
     return gaps >= 2 and text.count(" ") * 6 >= len(text)
 
 
-def words(text: object, *, segmented: bool | None = None) -> list[str]:
-    """The text's words, stop words and punctuation dropped. `segmented=None` decides from the text itself."""
-    cleaned = clean(text)
+def words(text: object, *, segmented: bool | None = None, limit: int = MAX_CHARS) -> list[str]:
+    """The words of the text's first `limit` characters (spaces of a segmented text not counted), stop words and
+    punctuation dropped. `segmented=None` decides from the text itself."""
+    cleaned = clean(text, limit=3 * limit)  # room for the spaces of a segmented text
     if not cleaned:
         return []
     if segmented is None:
         segmented = is_segmented(cleaned)
-    pieces: Iterable[str] = cleaned.split(" ") if segmented else tokenizer().lcut(cleaned, HMM=False)
+    pieces: Iterable[str] = (
+        _first_chars(cleaned.split(" "), limit) if segmented else tokenizer().lcut(cleaned[:limit], HMM=False)
+    )
     return [w for w in (p.strip() for p in pieces) if w and w not in STOP_WORDS and _WORD.search(w)]
+
+
+def _first_chars(tokens: list[str], limit: int) -> list[str]:
+    """The leading tokens holding at most `limit` characters: a segmented text cut as its raw text would be."""
+    kept: list[str] = []
+    used = 0
+    for token in tokens:
+        used += len(token)
+        if used > limit:
+            break
+        kept.append(token)
+    return kept
 
 
 def compact(text: object) -> str:
