@@ -127,7 +127,7 @@ def hotspot_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def hotspot_detail(request: HttpRequest, hotspot_id: int) -> HttpResponse:
-    """One hot spot's map and cases (the fragment the page swaps in with htmx, or a page of its own)."""
+    """One hot spot's map and cases: the fragment the page swaps in with htmx (its links fall back to the page)."""
     _require_reader(request.user)
     try:
         spot = selectors.access_hotspot(request.user, hotspot_id)
