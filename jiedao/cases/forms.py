@@ -37,7 +37,9 @@ class RegisterForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200, widget=forms.TextInput(attrs=DUPLICATE_SOURCE))
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 5, **DUPLICATE_SOURCE}))
-    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=300, widget=forms.TextInput(attrs=DUPLICATE_SOURCE)
+    )
     place = forms.ModelChoiceField(
         label=_("Grid or community"),
         queryset=Place.objects.none(),

@@ -60,6 +60,8 @@ class Case(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # The address as the duplicate finder compares it (jiedao.cases.duplicates.address_key), set at registration.
+    address_key = models.CharField(max_length=300, blank=True, default="", db_index=True, editable=False)
     lng = models.DecimalField(_("longitude"), max_digits=10, decimal_places=6, null=True, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=10, decimal_places=6, null=True, blank=True)
     office = models.ForeignKey("places.Place", verbose_name=_("office"), on_delete=models.PROTECT, related_name="+")
@@ -154,6 +156,8 @@ class Case(TimeStampedModel):
             # runs, deadline passed): a range per state. A partial index would do for PostgreSQL, but SQLite cannot
             # match its condition against the bound parameters of a query.
             models.Index(fields=["state", "finish_deadline"], name="case_state_deadline"),
+            # The duplicate finder's bounding box around a point (a latitude band, the longitude checked in the index).
+            models.Index(fields=["lat", "lng"], name="case_lat_lng"),
         ]
 
     def __str__(self) -> str:

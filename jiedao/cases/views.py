@@ -5,7 +5,6 @@ Views parse and translate errors only; every write is a service call.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.conf import settings
@@ -139,14 +138,19 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", context)
 
 
-def _grid_of(params: Any) -> int | None:
-    """The grid of the form's point when it lies in one (as registration decides), else the chosen place's id."""
+def _point_of(params: Any) -> tuple[float, float] | None:
+    """The form's point (longitude, latitude) when both are numbers in range."""
     try:
         lng, lat = float(params.get("lng", "")), float(params.get("lat", ""))
     except ValueError:
-        lng = lat = math.nan
-    if -180 <= lng <= 180 and -90 <= lat <= 90:
-        found = geo.resolve_point(lng, lat)
+        return None
+    return (lng, lat) if -180 <= lng <= 180 and -90 <= lat <= 90 else None
+
+
+def _grid_of(params: Any, point: tuple[float, float] | None) -> int | None:
+    """The grid of the form's point when it lies in one (as registration decides), else the chosen place's id."""
+    if point is not None:
+        found = geo.resolve_point(*point)
         if found.grid_id is not None:
             return found.grid_id
     place = params.get("place", "")
@@ -160,14 +164,39 @@ def case_duplicates(request: HttpRequest) -> HttpResponse:
 
     POST (with the CSRF header htmx sends), so the reporter's phone never lands in a URL or an access log."""
     params = request.POST
+    point = _point_of(params)
     candidates = duplicates.duplicate_candidates(
         user=request.user,
-        grid_id=_grid_of(params),
-        text=f"{params.get('title', '')}\n{params.get('content', '')}",
+        grid_id=_grid_of(params, point),
+        text=duplicates.case_text(params.get("title", ""), params.get("content", "")),
         phone=params.get("reporter_phone", ""),
+        address=params.get("address", ""),
+        lng=point[0] if point else None,
+        lat=point[1] if point else None,
         now=clock.now(),
     )
     return render(request, "cases/_duplicates.html", {"candidates": candidates, "days": duplicates.WINDOW_DAYS})
+
+
+@login_required
+@require_GET
+def case_duplicate_list(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The "find duplicates" fragment of a case's page: its possible repeats with their reasons and, when the viewer
+    may merge this case, a merge into each open one (posted to the merge action with the page's version)."""
+    case = permissions.access_case(request.user, case_id)
+    candidates = duplicates.case_duplicate_candidates(user=request.user, case=case, now=clock.now())
+    version_text = request.GET.get("version", "")
+    return render(
+        request,
+        "cases/_case_duplicates.html",
+        {
+            "case": case,
+            "candidates": candidates,
+            "mergeable": duplicates.mergeable_into(user=request.user, case=case, candidates=candidates),
+            "version": int(version_text) if version_text.isdigit() else case.version,
+            "days": duplicates.WINDOW_DAYS,
+        },
+    )
 
 
 def _units_for(user: Any, case: Any) -> Any:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from jiedao.cases import permissions
 from jiedao.cases.choices import Channel, NotAcceptedReason, RequestType, Resolution, Stage, State, Urgency
 from jiedao.cases.deadlines import deadline, limit_for
+from jiedao.cases.duplicates import address_key
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Case, CaseSequence
 from jiedao.cases.services.base import begin, event, finish, required_text, start_finish_clock
@@ -200,6 +201,7 @@ def _register_as(
         title=title,
         content=content,
         address=(address or "").strip()[:300],
+        address_key=address_key((address or "").strip()[:300]),
         lng=x,
         lat=y,
         office=the_office,

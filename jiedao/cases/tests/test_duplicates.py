@@ -148,14 +148,14 @@ def test_the_fragment_lists_the_candidates_with_links_and_reasons(client, world,
     assert response.status_code == 200
     assert "<html" not in html
     assert reverse("cases:detail", args=[lamp.pk]) in html and lamp.number in html
-    assert "同网格·文本相似" in html and "同一来电号码" not in html
+    assert "同一网格" in html and "文本相似" in html and "同一来电人" not in html
     # The chosen place stands for the grid when there is no point; the phone alone finds the caller
     by_place = client.post(
         reverse("cases:duplicates"), {"title": "路灯坏了", "content": TYPED, "place": world.grid_a1.pk}
     )
     assert lamp.number in by_place.content.decode()
     by_phone = client.post(reverse("cases:duplicates"), {"reporter_phone": PHONE})
-    assert "同一来电号码" in by_phone.content.decode()
+    assert "同一来电人" in by_phone.content.decode()
     # The phone is personal data: it is never asked for in a URL.
     assert client.get(reverse("cases:duplicates"), {"reporter_phone": PHONE}).status_code == 405
 
@@ -182,5 +182,5 @@ def test_the_form_carries_the_hint_and_the_map(client, world, dispatcher, now):
     client.force_login(dispatcher)
     html = client.get(reverse("cases:new")).content.decode()
     assert reverse("cases:duplicates") in html and reverse("places:resolve") in html
-    assert html.count('data-duplicate-source=""') == 6  # title, content, place, lng, lat, phone
+    assert html.count('data-duplicate-source=""') == 7  # title, content, address, place, lng, lat, phone
     assert "<script>" not in html  # the CSP forbids inline scripts
