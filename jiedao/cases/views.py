@@ -31,6 +31,8 @@ from jiedao.core.masking import mask_address, mask_name, mask_phone
 from jiedao.core.paging import CappedPaginator
 from jiedao.places import geo
 from jiedao.places.models import Place
+from jiedao.triage import selectors as triage_selectors
+from jiedao.triage import services as triage_services
 from jiedao.units.models import Unit
 
 PAGE_SIZE = 30
@@ -132,6 +134,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            triage_services.suggestion_record_category(case=case, actor=request.user)
             messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
             return redirect("cases:detail", case_id=case.pk)
     context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
@@ -207,17 +210,24 @@ def _units_for(user: Any, case: Any) -> Any:
 
 def _action_forms(request: HttpRequest, case: Any, actions: list[str]) -> list[dict[str, Any]]:
     result = []
+    unit_proposals = None
     for action in actions:
         form_class = forms.ACTION_FORMS.get(action)
         form = None
+        proposals = None
         if form_class is not None:
             kwargs: dict[str, Any] = {"prefix": action}
             if action in (Action.DISPATCH, Action.REDISPATCH):
                 kwargs["units"] = _units_for(request.user, case)
+                if unit_proposals is None:
+                    unit_proposals = triage_selectors.suggest_units(
+                        title=case.title, content=case.content, units=kwargs["units"]
+                    )
+                proposals = unit_proposals
             if action == Action.REQUEST_EXTENSION:
                 kwargs["case"] = case
             form = form_class(**kwargs)
-        result.append({"action": action, "label": Action(action).label, "form": form})
+        result.append({"action": action, "label": Action(action).label, "form": form, "suggestions": proposals})
     return result
 
 
@@ -278,6 +288,10 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        if action in (Action.DISPATCH, Action.REDISPATCH) and data.get("unit") is not None:
+            triage_services.suggestion_record_unit(
+                case=case, unit=data["unit"], units=kwargs["units"], actor=request.user
+            )
     return redirect("cases:detail", case_id=case.pk)
 
 
