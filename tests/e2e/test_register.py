@@ -102,7 +102,7 @@ def test_the_dispatcher_sees_a_likely_repeat_and_sets_the_point_on_the_map(
     assert clicked != (f"{lng:.6f}", f"{lat:.6f}")
     hint = page.locator(f"[data-testid=duplicates] tr[data-case-number='{earlier.number}']")
     hint.wait_for()
-    assert "同网格·文本相似" in hint.inner_text()
+    assert "同一网格；文本相似" in hint.inner_text()
     assert hint.locator("a").get_attribute("href") == f"/cases/{earlier.pk}/"
 
     # When he registers the demand all the same
