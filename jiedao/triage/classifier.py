@@ -100,9 +100,13 @@ def prepare_all(docs: Sequence[Doc], progress: Progress | None = None, *, step: 
 class TextClassifier:
     """Fit on documents and labels; give the top labels with calibrated probabilities."""
 
+    # Bumped when the pickled shape changes: a file of another format is not read (store.Unreadable) but retrained.
+    FORMAT = 2
+
     def __init__(self, *, svm_c: float = SVM_C, subject_weight: int = SUBJECT_WEIGHT) -> None:
         self.svm_c = svm_c
         self.subject_weight = subject_weight
+        self.format = self.FORMAT
         self.features = Featurizer(subject_weight=subject_weight)
         self.model: CalibratedClassifierCV | None = None
         self.classes: list[str] = []

@@ -3,6 +3,7 @@ accuracy of the suggestions in production."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from jiedao.triage.choices import CATEGORY_KINDS, Kind, ModelStatus
 from jiedao.triage.classifier import Doc
 from jiedao.triage.models import Suggestion, TriageModel
 from jiedao.units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 # A category level is proposed when its best guess is at least this likely; else the level above is.
 MIN_CONFIDENCE = 0.4
@@ -52,8 +55,9 @@ def current_models() -> dict[str, TriageModel]:
 def _top(model: TriageModel, doc: Doc) -> list[tuple[str, float]] | None:
     try:
         classifier = store.load(model.file)
-    except (FileNotFoundError, TypeError, ValueError, EOFError):
-        return None  # a missing or damaged file means no suggestion, never an error on the form
+    except store.Unreadable:
+        logger.warning("triage model %s (%s) cannot be read: no suggestion", model.pk, model.file)
+        return None  # a missing, damaged or outdated file means no suggestion, never an error on the form
     return classifier.top([doc], TOP)[0]
 
 

@@ -115,7 +115,7 @@ def _admit(
     if current is not None:
         try:
             previous = evaluate(store.load(current.file).predict, held_docs, held_labels)
-        except (FileNotFoundError, TypeError, ValueError):
+        except store.Unreadable:
             previous = None  # the model in use cannot be read: any working model is better
     admitted = previous is None or evaluation.macro_f1 >= previous.macro_f1
     if previous is None:

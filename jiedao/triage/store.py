@@ -7,6 +7,7 @@ from the database row that this module's caller wrote: never from user input.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from django.conf import settings
 
 from jiedao.triage.classifier import TextClassifier
 
+logger = logging.getLogger(__name__)
 _cache: dict[str, TextClassifier] = {}
 _lock = threading.Lock()
 
@@ -33,8 +35,12 @@ def save(classifier: TextClassifier, *, name: str) -> tuple[str, int]:
     return file_name, path.stat().st_size
 
 
+class Unreadable(Exception):
+    """The model file is missing, damaged, or written by a version of the code that reads it differently."""
+
+
 def load(file_name: str) -> TextClassifier:
-    """The classifier in `file_name`, loaded once per process. Raises FileNotFoundError when it is gone."""
+    """The classifier in `file_name`, loaded once per process. Raises Unreadable."""
     found = _cache.get(file_name)
     if found is not None:
         return found
@@ -42,11 +48,23 @@ def load(file_name: str) -> TextClassifier:
         found = _cache.get(file_name)
         if found is None:
             path = models_dir() / Path(file_name).name
-            loaded = joblib.load(path)
-            if not isinstance(loaded, TextClassifier):
-                raise TypeError(f"{path} does not hold a triage classifier")
+            try:
+                loaded = joblib.load(path)
+            except Exception as exc:  # unpickling raises whatever the missing or changed code makes it raise
+                raise Unreadable(f"{path}: {exc!r}") from exc
+            if not isinstance(loaded, TextClassifier) or getattr(loaded, "format", None) != TextClassifier.FORMAT:
+                raise Unreadable(f"{path} does not hold a triage classifier of format {TextClassifier.FORMAT}")
             _cache[file_name] = found = loaded
     return found
+
+
+def readable(file_name: str) -> bool:
+    try:
+        load(file_name)
+    except Unreadable:
+        logger.warning("triage model %s cannot be read; it will be retrained", file_name)
+        return False
+    return True
 
 
 def delete(file_name: str) -> None:

@@ -7,6 +7,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from jiedao.core.errors import DomainError
 from jiedao.triage import examples as ex
+from jiedao.triage import store
 from jiedao.triage.choices import Kind, ModelStatus
 from jiedao.triage.models import TriageModel
 from jiedao.triage.services import triage_train
@@ -23,8 +24,8 @@ def retrain_due(*, min_new: int = RETRAIN_MIN_NEW) -> dict[str, str]:
         current = TriageModel.objects.filter(kind=kind, status=ModelStatus.CURRENT).first()
         since = current.data_until if current is not None else None
         new = [e for e in found if since is None or (e.at is not None and e.at > since)]  # type: ignore[operator]
-        if current is not None and current.source != "closed cases":
-            new = found  # a model trained from a file: the office's own cases count in full
+        if current is not None and (current.source != "closed cases" or not store.readable(current.file)):
+            new = found  # a model from a file, or one this code cannot read: the office's own cases count in full
         if len(new) < min_new:
             results[kind] = f"skipped: {len(new)} new examples"
             continue

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiedao.core.errors import DomainError
 from jiedao.triage import examples as ex
+from jiedao.triage import store
 from jiedao.triage.choices import Kind, ModelStatus
 from jiedao.triage.classifier import TextClassifier, evaluate, prepare_all
 from jiedao.triage.models import TriageModel
@@ -90,7 +91,11 @@ class Command(BaseCommand):
             kinds = [f"category_{options['level']}"]
             file_examples = _file_as_categories(source, options)
         if options["if_missing"]:
-            in_use = set(TriageModel.objects.filter(status=ModelStatus.CURRENT).values_list("kind", flat=True))
+            in_use = {
+                kind
+                for kind, file in TriageModel.objects.filter(status=ModelStatus.CURRENT).values_list("kind", "file")
+                if store.readable(file)
+            }
             kinds = [k for k in kinds if k not in in_use]
         bar = ProgressBar()
         for kind in kinds:
