@@ -140,6 +140,9 @@ class TextClassifier:
             LinearSVC(C=self.svm_c, class_weight="balanced"), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
         )
         self.model.fit(matrix, kept_labels)
+        for calibrated in self.model.calibrated_classifiers_:
+            # Single precision halves the model in memory; the scores differ in the seventh digit.
+            calibrated.estimator.coef_ = calibrated.estimator.coef_.astype(np.float32)
         self.classes = [str(c) for c in self.model.classes_]
         if progress is not None:
             progress("fit", 1, 1)

@@ -154,6 +154,10 @@ def _admit(
         )
     except IntegrityError:
         raise TrainingRefused(_("Another training of this model finished at the same time; try again.")) from None
+    # Only the model in use keeps its file; the rows keep the history (data, scores, decision).
+    unused = classifier_file if not admitted else (current.file if current is not None else "")
+    if unused:
+        transaction.on_commit(lambda: store.delete(unused))
     return Outcome(model=model, admitted=admitted, evaluation=evaluation, previous=previous)
 
 

@@ -301,3 +301,17 @@ def test_a_model_file_of_an_older_format_gives_no_suggestion_and_is_retrained(wo
     out = StringIO()
     call_command("triage", "train", "--if-missing", stdout=out)
     assert "category_1: 0 examples" in out.getvalue()
+
+
+def test_only_the_model_in_use_keeps_its_file(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.triage_train(kind=Kind.CATEGORY_1, examples=_examples(40), source="good").model
+    with django_capture_on_commit_callbacks(execute=True):
+        worse = services.triage_train(kind=Kind.CATEGORY_1, examples=_examples(40, shuffle_labels=True), source="bad")
+    assert not worse.admitted
+    assert not (store.models_dir() / worse.model.file).exists()
+    assert store.readable(first.file)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.triage_train(kind=Kind.CATEGORY_1, examples=_examples(40), source="good again").model
+    assert not (store.models_dir() / first.file).exists()
+    assert store.readable(again.file)
