@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 JIEDAO := $(BIN)/jiedao
 VENDOR := var/vendor
 
-.PHONY: run test bootstrap static browser lint typecheck pytest bench messages clean
+.PHONY: run test bootstrap static browser fonts lint typecheck pytest bench messages clean
 
-run: bootstrap static
+run: bootstrap static fonts
 	$(JIEDAO) migrate --no-input
 	$(JIEDAO) demo --quiet-if-present
 	$(JIEDAO) demo-cases --if-empty --count-12345 250 --count-grid 500
@@ -15,7 +15,7 @@ run: bootstrap static
 	$(JIEDAO) hotspots-refresh --weeks 4
 	$(JIEDAO) up
 
-test: bootstrap browser lint typecheck pytest
+test: bootstrap browser fonts lint typecheck pytest
 
 bootstrap: $(VENV)/.installed $(VENDOR)/.copied messages
 
@@ -52,6 +52,15 @@ browser:
 		echo "Installing chromium and fonts-noto-cjk from Debian for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "chromium is not installed and cannot be installed here: the browser tests will be skipped"; fi
+
+# The CJK font the report charts and documents are drawn with (Noto Sans CJK SC, Debian's fonts-noto-cjk).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+fonts:
+	@if [ -f $(CJK_FONT) ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing fonts-noto-cjk from Debian for the report charts"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	else echo "fonts-noto-cjk is not installed and cannot be installed here: reports will fail until it is (apt-get install fonts-noto-cjk)"; fi
 
 lint: bootstrap
 	$(BIN)/ruff check .

@@ -12,5 +12,6 @@ urlpatterns = [
     path("analytics/", include("jiedao.analytics.urls")),
     path("triage/", include("jiedao.triage.urls")),
     path("hotspots/", include("jiedao.hotspots.urls")),
+    path("reports/", include("jiedao.reports.urls")),
     path("", include("jiedao.web.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiedao.analytics",
     "jiedao.triage",
     "jiedao.hotspots",
+    "jiedao.reports",
     "jiedao.web",
     "jiedao.demo",
 ]

@@ -40,6 +40,12 @@ NAV_ITEMS = (
         frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
     ),
     NavItem(
+        "reports",
+        _("Reports"),
+        "reports:index",
+        frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
+    ),
+    NavItem(
         "report",
         _("Report from the field"),
         "cases:report",
