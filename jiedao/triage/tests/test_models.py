@@ -315,3 +315,41 @@ def test_only_the_model_in_use_keeps_its_file(db, django_capture_on_commit_callb
         again = services.triage_train(kind=Kind.CATEGORY_1, examples=_examples(40), source="good again").model
     assert not (store.models_dir() / first.file).exists()
     assert store.readable(again.file)
+
+
+def _labelled_xlsx(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["留言主题", "留言详情", "一级分类"])
+    for row in rows:
+        book.active.append(list(row))
+    book.save(path)
+    return path
+
+
+def test_train_command_from_a_file_maps_its_labels_to_the_tree(tree, tmp_path):
+    names = {"light": "市政设施", "noise": "环境保护", "garbage": "市容环卫"}
+    rows = [(t, c, names[label]) for label in names for t, c in texts(label, 40)]
+    path = _labelled_xlsx(tmp_path / "labelled.xlsx", rows)
+    out = StringIO()
+    call_command(
+        "triage", "train", "--from", str(path), "--text-col", "留言主题,留言详情", "--label-col", "一级分类",
+        stdout=out,
+    )  # fmt: skip
+    model = TriageModel.objects.get(kind=Kind.CATEGORY_1)
+    assert model.source == "file labelled.xlsx" and model.status == ModelStatus.CURRENT
+    assert (
+        selectors.suggest_categories(title="向阳街路灯坏了", content="天黑后看不清台阶").items[0].obj == tree["light"]
+    )
+
+
+def test_train_command_from_a_file_names_the_labels_that_are_no_category(tree, tmp_path):
+    from django.core.management.base import CommandError
+
+    path = _labelled_xlsx(tmp_path / "bad.xlsx", [("路灯不亮", "漆黑", "市政设施"), ("噪音", "施工", "天文地理")])
+    with pytest.raises(CommandError, match="天文地理"):
+        call_command(
+            "triage", "train", "--from", str(path), "--text-col", "留言主题,留言详情", "--label-col", "一级分类"
+        )
+    assert not TriageModel.objects.exists()
