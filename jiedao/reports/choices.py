@@ -21,7 +21,7 @@ class Status(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Being generated")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Generation failed")
 
 
 CONTENT_TYPES = {

@@ -14,7 +14,7 @@ from jiedao.reports.periods import PeriodError, parse_period
 
 
 class ReportRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of report"), choices=ReportKind.choices)
     period = forms.CharField(
         label=gettext_lazy("Period"),
         max_length=10,

@@ -11,7 +11,7 @@ from jiedao.reports.choices import Format, ReportKind, Status
 
 
 class Report(models.Model):
-    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind.choices)
+    kind = models.CharField(_("kind of report"), max_length=16, choices=ReportKind.choices)
     period_name = models.CharField(_("period"), max_length=10)  # 2026-W47, 2026-11, 2026-Q3, 2026
     period_start = models.DateField(_("first day"))
     period_end = models.DateField(_("last day"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiedao.accounts.choices import Role
 from jiedao.core.errors import NotFoundOrForbidden
@@ -61,5 +62,5 @@ def access_report(user: Any, report_id: int) -> Report:
     """The report if the user may read it; NotFoundOrForbidden otherwise (missing and forbidden look the same)."""
     report = reports_visible_to(user).select_related("place", "requested_by").filter(pk=report_id).first()
     if report is None:
-        raise NotFoundOrForbidden("No such report.")
+        raise NotFoundOrForbidden(_("No such report."))
     return report

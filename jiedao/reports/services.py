@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from jiedao.accounts.choices import LEADER_ROLES
 from jiedao.accounts.models import User
@@ -39,7 +40,7 @@ def _formats(formats: Sequence[str]) -> list[str]:
     chosen = [f for f in Format.values if f in set(formats)]
     unknown = sorted(set(formats) - set(Format.values))
     if unknown or not chosen:
-        raise DomainError(f"Unknown or no report format: {', '.join(unknown) or '(none)'}", code="bad_format")
+        raise DomainError(_("Choose at least one format: Word, Excel or the print page."), code="bad_format")
     return chosen
 
 
@@ -68,11 +69,11 @@ def report_request(
     """
     kind = ReportKind(kind)
     if period.kind != kind:
-        raise DomainError(f"A {kind} report needs a period of its own kind.", code="bad_period")
+        raise DomainError(_("The period is not of the report's kind."), code="bad_period")
     if place.level not in permissions.REPORT_LEVELS:
-        raise DomainError("Reports are written for an office or a community.", code="bad_place")
+        raise DomainError(_("Reports are written for an office or a community."), code="bad_place")
     if actor is not None and not permissions.can_report_on(actor, place):
-        raise ActionForbidden("You may not ask for reports of this place.")
+        raise ActionForbidden(_("You may not ask for reports of this place."))
     chosen = _formats(formats)
     if scheduled:
         existing = Report.objects.filter(kind=kind, place=place, period_start=period.first, scheduled=True).first()
@@ -199,7 +200,7 @@ def report_comments_update(*, report_id: int, actor: Any, comments: str) -> Repo
     if report.comments == comments and report.status == Status.DONE:
         return report
     if report.status in (Status.QUEUED, Status.RUNNING):
-        raise DomainError("The report is being generated; edit the comments when it is done.", code="busy")
+        raise DomainError(_("The report is being written; edit the comments when it is done."), code="busy")
     report.comments = comments
     report.status = Status.QUEUED
     report.progress = 0
