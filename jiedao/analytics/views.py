@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jiedao.accounts.choices import Role
+from jiedao.analytics.dashboard import Measure, dashboard_cases
 from jiedao.analytics.kpis import DEFINITIONS, PERCENT, Figure, Kpi, Part
 from jiedao.analytics.selectors import (
     NO_GROUP_LABELS,
@@ -41,6 +42,7 @@ from jiedao.analytics.selectors import (
 from jiedao.cases import selectors as case_selectors
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.cases.exports import cases_workbook
+from jiedao.categories.models import Category
 from jiedao.core import clock
 from jiedao.core.scope import scope_of
 from jiedao.places.models import Place
@@ -49,7 +51,11 @@ from jiedao.units.models import Unit
 # The office's calendar: a week, month or year begins at midnight in Shanghai, whatever the server's zone.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 READERS = frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
+# The dashboard and the lists behind its numbers are also for community staff and unit handlers (their own cases).
+LIST_READERS = READERS | {Role.COMMUNITY_STAFF, Role.UNIT_HANDLER}
 RANKED_BY = (GroupBy.COMMUNITY, GroupBy.UNIT)
+# The groups a list may be narrowed to (a ranking row of the KPI page or of the dashboard, a heat-map cell).
+LISTED_BY = (GroupBy.COMMUNITY, GroupBy.UNIT, GroupBy.GRID)
 PAGE_SIZE = 30
 EXPORT_LIMIT = 20_000
 # A custom period longer than this is refused: the counts stay meaningful and the queries bounded.
@@ -113,15 +119,24 @@ class KpiFilterForm(forms.Form):
         choices=[("", gettext_lazy("All types")), *RequestType.choices],
         required=False,
     )
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Main unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All units"),
+    )
+    # A category subtree by its code (a bar of the dashboard's top categories).
+    category = forms.RegexField(regex=r"^[0-9]{2,12}$", required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data: QueryDict, *, places: Any, today: dt.date) -> None:
+    def __init__(self, data: QueryDict, *, places: Any, today: dt.date, units: Any = None) -> None:
         data = data.copy()
         if not data.get("period"):
             data["period"] = PeriodKind.MONTH
         super().__init__(data)
         self.today = today
         self.fields["place"].queryset = places  # type: ignore[attr-defined]
-        for name in ("place", "channel", "type"):
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+        for name in ("place", "channel", "type", "unit"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label
 
     def clean(self) -> dict[str, Any]:
@@ -165,6 +180,11 @@ def _selection(form: KpiFilterForm) -> Selection:
         params["channel"] = data["channel"]
     if data.get("type"):
         params["type"] = data["type"]
+    unit: Unit | None = data.get("unit")
+    if unit is not None:
+        params["unit"] = str(unit.pk)
+    if data.get("category"):
+        params["category"] = data["category"]
     parts = [f"{_('Period')}: {data['first']:%Y-%m-%d} – {data['last']:%Y-%m-%d}"]
     if place is not None:
         parts.append(f"{_('Community')}: {place.name}")
@@ -172,6 +192,11 @@ def _selection(form: KpiFilterForm) -> Selection:
         parts.append(f"{_('Channel')}: {Channel(data['channel']).label}")
     if data.get("type"):
         parts.append(f"{_('Request type')}: {RequestType(data['type']).label}")
+    if unit is not None:
+        parts.append(f"{_('Main unit')}: {unit.name}")
+    if data.get("category"):
+        name = Category.objects.filter(code=data["category"]).values_list("name", flat=True).first()
+        parts.append(f"{_('Category')}: {name or data['category']}")
     return Selection(
         period=period_of(data["first"], data["last"]),
         first=data["first"],
@@ -180,22 +205,25 @@ def _selection(form: KpiFilterForm) -> Selection:
             place_prefix=place.prefix if place is not None else "",
             channel=data.get("channel") or "",
             request_type=data.get("type") or "",
+            unit_id=unit.pk if unit is not None else None,
+            category_code=data.get("category") or "",
         ),
         params=params,
         described="；".join(parts),
     )
 
 
-def _require_reader(user: Any) -> None:
-    """Leaders, dispatchers and administrators read the KPIs; anyone else finds no such page."""
+def _require_reader(user: Any, roles: frozenset[str] = READERS) -> None:
+    """Leaders, dispatchers and administrators read the KPIs (`roles`); anyone else finds no such page."""
     scope = scope_of(user)
-    if not (scope.everything or scope.roles & READERS):
+    if not (scope.everything or scope.roles & roles):
         raise Http404
 
 
 def _form(request: HttpRequest) -> KpiFilterForm:
     places = Place.objects.within(request.user).filter(level="community").order_by("code")
-    return KpiFilterForm(request.GET, places=places, today=clock.now().astimezone(SHANGHAI).date())
+    units = Unit.objects.visible_to(request.user).order_by("name")
+    return KpiFilterForm(request.GET, places=places, units=units, today=clock.now().astimezone(SHANGHAI).date())
 
 
 def _number(value: int | Decimal | None) -> str:
@@ -308,7 +336,7 @@ def _group(request: HttpRequest) -> Group | None:
     if not by:
         return None
     key = request.GET.get("key", "")
-    if by not in RANKED_BY or not (key == NO_KEY or key.isdigit()):
+    if by not in LISTED_BY or not (key == NO_KEY or key.isdigit()):
         raise Http404
     if key == NO_KEY:
         return Group(by, None, str(NO_GROUP_LABELS[GroupBy(by)]))
@@ -321,44 +349,64 @@ def _group(request: HttpRequest) -> Group | None:
     return Group(by, int(key), name)
 
 
+def _behind(request: HttpRequest, chosen: Selection, group: Group | None, now: dt.datetime) -> tuple[Any, str, str]:
+    """The cases behind the number the query names (kpi and part, or a dashboard measure), its title and file name."""
+    measure, kpi, part = request.GET.get("measure", ""), request.GET.get("kpi", ""), request.GET.get("part", "")
+    if measure:
+        if measure not in Measure.values or (group is not None and group.by != GroupBy.GRID):
+            raise Http404
+        cases = dashboard_cases(
+            user=request.user,
+            measure=measure,
+            period=chosen.period,
+            filters=chosen.filters,
+            grid_id=group.key if group is not None and isinstance(group.key, int) else None,
+            now=now,
+        )
+        if group is not None and group.key is None:
+            cases = cases.filter(grid__isnull=True)
+        return cases, str(Measure(measure).label), f"dashboard-{measure}"
+    if kpi not in DEFINITIONS or part not in DEFINITIONS[kpi].parts:
+        raise Http404
+    cases = cases_behind(
+        user=request.user,
+        kpi=kpi,
+        part=part,
+        period=chosen.period,
+        filters=chosen.filters,
+        by=group.by if group is not None else None,
+        key=group.key if group is not None else None,
+    )
+    return cases, f"{Kpi(kpi).label} · {Part(part).label}", f"kpi-{kpi}-{part}"
+
+
 @login_required
 @require_GET
 def kpi_cases(request: HttpRequest) -> HttpResponse:
-    """The cases behind one number of the KPI page, with the same filters; ?export=xlsx for the Excel file."""
-    _require_reader(request.user)
-    kpi, part = request.GET.get("kpi", ""), request.GET.get("part", "")
-    if kpi not in DEFINITIONS or part not in DEFINITIONS[kpi].parts:
+    """The cases behind one number of the KPI page or of the dashboard, with the same filters; ?export=xlsx for
+    the Excel file. Community staff and unit handlers list their own cases (the dashboard's drill-down)."""
+    _require_reader(request.user, LIST_READERS)
+    measure, kpi, part = request.GET.get("measure", ""), request.GET.get("kpi", ""), request.GET.get("part", "")
+    if not measure and (kpi not in DEFINITIONS or part not in DEFINITIONS[kpi].parts):
         raise Http404
     group = _group(request)
     form = _form(request)
     if not form.is_valid():
         return render(request, "analytics/cases.html", {"form": form}, status=400)
     chosen = _selection(form)
-    title = f"{Kpi(kpi).label} · {Part(part).label}"
+    now = clock.now()
+    behind, title, file_name = _behind(request, chosen, group, now)
     described = chosen.described
     if group is not None:
         described += f"；{GroupBy(group.by).label}: {group.label}"
-    cases = (
-        cases_behind(
-            user=request.user,
-            kpi=kpi,
-            part=part,
-            period=chosen.period,
-            filters=chosen.filters,
-            by=group.by if group is not None else None,
-            key=group.key if group is not None else None,
-        )
-        .select_related("category", "main_unit", "community", "grid")
-        .order_by("-received_at", "-id")
-    )
-    now = clock.now()
+    cases = behind.select_related("category", "main_unit", "community", "grid").order_by("-received_at", "-id")
     if request.GET.get("export") == "xlsx":
         rows = case_selectors.decorate(list(cases[:EXPORT_LIMIT]), now)
         response = HttpResponse(
-            cases_workbook(rows, title=str(Kpi(kpi).label), filters=f"{title}；{described}"),
+            cases_workbook(rows, title=title.split(" · ")[0], filters=f"{title}；{described}"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="kpi-{kpi}-{part}-{now:%Y%m%d%H%M}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{file_name}-{now:%Y%m%d%H%M}.xlsx"'
         return response
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     case_selectors.decorate(list(page.object_list), now)
@@ -375,6 +423,15 @@ def kpi_cases(request: HttpRequest) -> HttpResponse:
             "described": described,
             "page": page,
             "query": urlencode(query),
-            "back": f"{reverse('analytics:index')}?{urlencode(chosen.params)}",
+            "back": f"{reverse(_back_view(request))}?{urlencode(chosen.params)}",
+            "back_dashboard": _back_view(request) == "analytics:dashboard",
         },
     )
+
+
+def _back_view(request: HttpRequest) -> str:
+    """Back to the dashboard for its measures and for readers of the dashboard only, else to the KPI page."""
+    scope = scope_of(request.user)
+    if request.GET.get("from") == "dashboard" or not (scope.everything or scope.roles & READERS):
+        return "analytics:dashboard"
+    return "analytics:index"

@@ -34,6 +34,21 @@ NAV_ITEMS = (
         frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
     ),
     NavItem(
+        "dashboard",
+        _("Dashboard"),
+        "analytics:dashboard",
+        frozenset(
+            {
+                Role.DISPATCHER,
+                Role.ADMIN,
+                Role.DEPUTY_LEADER,
+                Role.PRINCIPAL_LEADER,
+                Role.COMMUNITY_STAFF,
+                Role.UNIT_HANDLER,
+            }
+        ),
+    ),
+    NavItem(
         "hotspots",
         _("Hot spots"),
         "hotspots:index",

@@ -49,7 +49,9 @@ def test_everyone_else_finds_no_kpi_page(request, client, world, now, persona):
     user = request.getfixturevalue(persona)
     client.force_login(user)
     assert client.get(INDEX).status_code == 404
-    assert client.get(CASES, {"kpi": "response", "part": "numerator"}).status_code == 404
+    # Community staff and unit handlers list the cases behind their dashboard's numbers (their own cases only)
+    listed = 200 if persona in ("community_staff", "unit_handler", "outsider") else 404
+    assert client.get(CASES, {"kpi": "response", "part": "numerator"}).status_code == listed
     assert "kpi" not in [item["key"] for item in items_for(user)]
 
 
@@ -244,7 +246,8 @@ def test_a_ranking_row_outside_the_users_scope_is_not_found(client, dispatcher, 
     base = {**EVERYTHING, "kpi": "response", "part": "numerator"}
     assert client.get(CASES, {**base, "by": "unit", "key": world.unit_other_office.pk}).status_code == 404
     assert client.get(CASES, {**base, "by": "community", "key": world.community_c.pk}).status_code == 404
-    assert client.get(CASES, {**base, "by": "grid", "key": world.grid_a1.pk}).status_code == 404
+    assert client.get(CASES, {**base, "by": "grid", "key": world.grid_c1.pk}).status_code == 404
+    assert client.get(CASES, {**base, "by": "grid", "key": world.grid_a1.pk}).status_code == 200  # a dashboard row
     assert client.get(CASES, {**base, "by": "unit", "key": "abc"}).status_code == 404
 
 
@@ -257,9 +260,19 @@ def test_a_number_that_has_no_list_is_not_found(client, dispatcher, world, now, 
     assert client.get(CASES, params).status_code == 404
 
 
-def test_the_outsider_cannot_list_the_office_cases_even_with_a_crafted_link(client, outsider, history):
+def test_the_outsider_cannot_list_the_office_cases_even_with_a_crafted_link(client, outsider, history, world):
     client.force_login(outsider)
-    assert client.get(CASES, {**EVERYTHING, "kpi": "return", "part": "denominator"}).status_code == 404
+    # His list (the dashboard's drill-down) holds his community's cases only
+    response = client.get(CASES, {**EVERYTHING, "kpi": "return", "part": "denominator"})
+    assert response.status_code == 200
+    codes = [case.scope_code for case in response.context["page"].object_list]
+    assert codes and all(code.startswith(world.community_b.prefix) for code in codes)
+    assert (
+        client.get(
+            CASES, {**EVERYTHING, "kpi": "return", "part": "denominator", "place": world.community_a.pk}
+        ).status_code
+        == 400
+    )
 
 
 def test_a_list_exports_to_excel_with_its_filters(client, dispatcher, history, world):
