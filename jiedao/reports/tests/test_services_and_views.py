@@ -191,3 +191,19 @@ def test_the_periodic_tasks_are_registered_at_08_00_shanghai():
     assert weekly.validate_datetime(monday_midnight_utc)
     assert not weekly.validate_datetime(monday_midnight_utc + dt.timedelta(hours=8))
     assert not weekly.validate_datetime(monday_midnight_utc + dt.timedelta(days=1))
+
+
+def test_the_list_costs_the_same_queries_for_one_report_or_many(
+    client, world, deputy_leader, now, django_assert_max_num_queries
+):
+    period = parse_period("weekly", "2026-W47")
+    services.report_request(kind=ReportKind.WEEKLY, period=period, place=world.office, actor=deputy_leader)
+    client.force_login(deputy_leader)
+    client.get(INDEX)
+    with django_assert_max_num_queries(12) as one:
+        client.get(INDEX)
+    for community in (world.community_a, world.community_b):
+        services.report_request(kind=ReportKind.WEEKLY, period=period, place=community, actor=deputy_leader)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(INDEX)
+    assert len(response.context["page"].object_list) == 3
