@@ -1,0 +1,172 @@
+"""Dashboard speed at scale: the office's dashboard for a year, and its main selectors.
+
+    .venv/bin/python bench/dashboard.py [--cases N] [--requests R] [--seed X] [--postgres URL] [--keep-db NAME]
+
+Builds the demo district and N cases with a year of history with bench/cases.py's builder (same database rules:
+a fresh SQLite file or PostgreSQL database of its own, dropped afterwards; --keep-db NAME keeps it, and reuses a
+database bench/cases.py kept under the same name), then measures with the Django test client the server time of the
+principal leader's /analytics/dashboard/ over the last 365 days (p50 and p95 of R requests, after one warm-up), and
+the time of each selector the page calls. Checks that the page's KPI tiles equal kpi_summary and that the volume by
+channel sums to the total (exit 1 otherwise). Prints one `name=value` per line.
+
+Goal on the 2-core machine: the dashboard for a year at N = 1,000,000 on PostgreSQL in under 1 s (server time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_SECONDS = 1.0
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="cases in the database (%(default)s)")
+    parser.add_argument("--sample", type=int, default=300, help="cases registered through the service (%(default)s)")
+    parser.add_argument("--requests", type=int, default=10, help="dashboard requests measured (%(default)s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", default="", help="postgres://user@host:port/ of a server to use")
+    parser.add_argument("--keep-db", default="", metavar="NAME", help="use (or create and fill) NAME and keep it")
+    args = parser.parse_args(argv)
+    if args.cases < args.sample or args.sample < 1 or args.requests < 2:
+        parser.error("need --cases ≥ --sample ≥ 1 and --requests ≥ 2")
+    if args.keep_db and not args.keep_db.isidentifier():
+        parser.error("--keep-db needs a plain database name")
+    return args
+
+
+def _timed(call: Callable[[], Any]) -> float:
+    call()  # warm
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _selectors(user: Any, first: dt.date, last: dt.date) -> dict[str, float]:
+    """Seconds of each selector the dashboard calls, for the office and the period (second of two runs)."""
+    from jiedao.analytics import dashboard
+    from jiedao.analytics.selectors import GroupBy, kpi_ranking, kpi_summary
+    from jiedao.analytics.views import period_of
+
+    period = period_of(first, last)
+    calls: dict[str, Callable[[], Any]] = {
+        "kpi_summary": lambda: kpi_summary(user=user, period=period),
+        "kpi_trend": lambda: dashboard.kpi_trend(user=user, period=period),
+        "volume_series": lambda: dashboard.volume_series(user=user, period=period),
+        "by_channel": lambda: dashboard.by_channel(user=user, period=period),
+        "by_request_type": lambda: dashboard.by_request_type(user=user, period=period),
+        "by_category_level1": lambda: dashboard.by_category(user=user, period=period, level=1),
+        "by_category_level2": lambda: dashboard.by_category(user=user, period=period, level=2),
+        "warnings_now": lambda: dashboard.warnings_now(user=user),
+        "grid_counts": lambda: dashboard.grid_counts(user=user, period=period),
+        "ranking_unit": lambda: kpi_ranking(user=user, period=period, by=GroupBy.UNIT),
+        "ranking_community": lambda: kpi_ranking(user=user, period=period, by=GroupBy.COMMUNITY),
+        "ranking_grid": lambda: kpi_ranking(user=user, period=period, by=GroupBy.GRID),
+    }
+    return {f"{name}_seconds": _timed(call) for name, call in calls.items()}
+
+
+def _page(username: str, query: dict[str, str], requests: int, percentile: Callable[..., float]) -> dict[str, Any]:
+    """p50/p95 server time of the dashboard, and the checks that its numbers are the selectors'."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    from jiedao.accounts.models import User
+    from jiedao.analytics.selectors import kpi_summary
+
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    response = client.get("/analytics/dashboard/", query)  # warm the caches
+    if response.status_code != 200:
+        raise SystemExit(f"the dashboard answered {response.status_code}")
+    samples = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get("/analytics/dashboard/", query)
+        samples.append(time.perf_counter() - started)
+    # One more request with the test runner's template instrumentation, to read the page's context
+    setup_test_environment()
+    try:
+        context = client.get("/analytics/dashboard/", query).context
+    finally:
+        teardown_test_environment()
+    summary = kpi_summary(user=user, period=context["chosen"].period, filters=context["chosen"].filters)
+    tiles = {c.figure.kpi: (c.figure.numerator, c.figure.denominator) for c in context["cards"]}
+    if tiles != {f.kpi: (f.numerator, f.denominator) for f in summary}:
+        raise SystemExit("the dashboard's tiles differ from kpi_summary")
+    received = context["received"]["count"]
+    if sum(context["charts"]["channel"]["values"]) != received:
+        raise SystemExit("the volume by channel does not sum to the cases received")
+    return {
+        "dashboard_year_p50_seconds": statistics.median(samples),
+        "dashboard_year_p95_seconds": percentile(samples, 0.95),
+        "dashboard_year_max_seconds": max(samples),
+        "received_in_year": received,
+        "overdue_now": context["overdue"]["count"],
+        "due_soon_now": context["yellow"]["count"],
+        "response_rate": float(summary["response"].value or 0),
+        "on_time_rate": float(summary["on_time"].value or 0),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    sys.path.insert(0, str(ROOT))
+    cases_bench = importlib.import_module("bench.cases")
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="jiedao-bench-dashboard-") as tmp:
+        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
+        var_dir.mkdir(parents=True, exist_ok=True)
+        filled, drop = cases_bench._environment(args, var_dir)
+        try:
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+            from django.utils import timezone
+
+            from jiedao.accounts.models import User
+            from jiedao.analytics.views import SHANGHAI
+            from jiedao.cases.models import Case
+            from jiedao.demo.builder import demo_create
+
+            call_command("migrate", verbosity=0)
+            if not filled:
+                demo_create()
+            figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
+            now = timezone.now()
+            if not filled:
+                cases_bench._register_sample(args.sample, rng)
+                started = time.perf_counter()
+                cases_bench._populate(args.cases - args.sample, rng, now)
+                figures["populate_seconds"] = time.perf_counter() - started
+                cases_bench._analyze()
+            figures["cases"] = Case.objects.count()
+            last = now.astimezone(SHANGHAI).date()
+            first = last - dt.timedelta(days=364)
+            query = {"period": "custom", "start": first.isoformat(), "end": last.isoformat()}
+            figures.update(_page("zhuyao", query, args.requests, cases_bench._percentile))
+            figures.update(_selectors(User.objects.get(username="zhuyao"), first, last))
+            figures["goal_seconds"] = GOAL_SECONDS
+            figures["goal_met"] = "yes" if figures["dashboard_year_p95_seconds"] < GOAL_SECONDS else "no"
+        finally:
+            drop()
+    for name, value in figures.items():
+        print(f"{name}={value:.4f}" if isinstance(value, float) else f"{name}={value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
