@@ -19,6 +19,7 @@ from jiedao.analytics.selectors import GroupBy, KpiRow, cases_behind
 from jiedao.cases.choices import Satisfaction
 from jiedao.core import clock
 from jiedao.hotspots.selectors import rising_hotspots
+from jiedao.places.choices import Level
 from jiedao.places.models import Place
 from jiedao.reports.choices import ReportKind
 from jiedao.reports.content import (
@@ -31,8 +32,8 @@ from jiedao.reports.content import (
     Progress,
     ReportContent,
     Section,
-    _count,
-    _kpi,
+    count_number,
+    kpi_number,
     thousands,
 )
 from jiedao.reports.periods import SHANGHAI, ReportPeriod
@@ -51,7 +52,10 @@ NUMERALS = "一二三四五六七八九十"
 
 
 def _office(place: Place) -> Place:
-    return place if place.parent_id is None or place.level != "community" else place.parent  # type: ignore[return-value]
+    """The office of a community (its parent), or the office itself."""
+    if place.level == Level.COMMUNITY and place.parent is not None:
+        return place.parent
+    return place
 
 
 def build_report(
@@ -219,7 +223,7 @@ def _dissatisfied(b: Builder) -> Section:
 
 def _attention(b: Builder, kpis: Any, hot: Section, late: Section, unhappy: Section) -> Section:
     items: list[Item] = []
-    overdue = _count(OVERDUE_OPEN, kpis, b.scope)
+    overdue = count_number(OVERDUE_OPEN, kpis, b.scope)
     if overdue.value:
         items.append(Item(f"超期未办结诉求{overdue.display}，建议督办。", overdue.url))
     if hot.items:
@@ -237,7 +241,7 @@ def _attention(b: Builder, kpis: Any, hot: Section, late: Section, unhappy: Sect
         )
     satisfaction = kpis[Kpi.SATISFACTION]
     if satisfaction.value is not None and Decimal(satisfaction.value) < RESPONSE_ATTENTION:
-        items.append(Item(f"满意率{satisfaction.display}，低于90%。", _kpi(satisfaction, b.scope).url))
+        items.append(Item(f"满意率{satisfaction.display}，低于90%。", kpi_number(satisfaction, b.scope).url))
     paragraph = "提请领导关注以下事项：" if items else "本周无需特别提请领导关注的事项。"
     return Section("attention", "七、提请领导关注事项", paragraphs=[paragraph], items=items)
 
@@ -258,16 +262,19 @@ def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
         footnotes.append(number)
         return f"{number.display}[{len(footnotes)}]"
 
-    received = _count(RECEIVED, kpis, b.scope)
-    closed = _count(CLOSED, kpis, b.scope)
+    def k(kpi: str) -> str:
+        return note(kpi_number(kpis[kpi], b.scope))
+
+    received = count_number(RECEIVED, kpis, b.scope)
+    closed = count_number(CLOSED, kpis, b.scope)
     ongoing = b.period.first <= clock.now().astimezone(SHANGHAI).date() <= b.period.last
     opening = f"{b.period.first.year}年以来" if ongoing else f"{b.period.first.year}年全年"
     weight = basic_satisfaction_weight()
     sentences = [
         f"{opening}，{b.place.name}累计受理群众诉求{note(received)}，办结{note(closed)}，"
-        f"按时办结率{note(_kpi(kpis[Kpi.ON_TIME], b.scope))}，响应率{note(_kpi(kpis[Kpi.RESPONSE], b.scope))}，"
-        f"解决率{note(_kpi(kpis[Kpi.RESOLUTION], b.scope))}，满意率{note(_kpi(kpis[Kpi.SATISFACTION], b.scope))}"
-        f"（“基本满意”按{weight.normalize():f}计），过程满意率{note(_kpi(kpis[Kpi.PROCESS_SATISFACTION], b.scope))}。"
+        f"按时办结率{k(Kpi.ON_TIME)}，响应率{k(Kpi.RESPONSE)}，"
+        f"解决率{k(Kpi.RESOLUTION)}，满意率{k(Kpi.SATISFACTION)}"
+        f"（“基本满意”按{weight.normalize():f}计），过程满意率{k(Kpi.PROCESS_SATISFACTION)}。"
     ]
     received_before = int(before[Kpi.DIRECT_ANSWER].denominator or 0)
     if received_before:
@@ -286,7 +293,7 @@ def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
     total = int(received.value or 0)
     if total and by_channel:
         parts = [
-            f"{row.label}{note(_count(RECEIVED, row.kpis, b.scope, group=f'渠道：{row.label}'))}"
+            f"{row.label}{note(count_number(RECEIVED, row.kpis, b.scope, group=f'渠道：{row.label}'))}"
             f"（占{percent(Decimal(n) / Decimal(total))}）"
             for n, row in by_channel[:4]
             if n
@@ -302,17 +309,17 @@ def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
         sentences.append(
             "群众反映较多的问题集中在"
             + "、".join(
-                f"{row.label}（{note(_count(RECEIVED, row.kpis, b.scope, group=f'类别：{row.label}'))}）"
+                f"{row.label}（{note(count_number(RECEIVED, row.kpis, b.scope, group=f'类别：{row.label}'))}）"
                 for _n, row in top
             )
             + "。"
         )
     sentences.append(
-        f"全年直接答复率{note(_kpi(kpis[Kpi.DIRECT_ANSWER], b.scope))}，"
-        f"不予受理{note(_kpi(kpis[Kpi.NOT_ACCEPTED], b.scope))}，"
-        f"发出督办通知{note(_kpi(kpis[Kpi.SUPERVISION], b.scope))}，退单率{note(_kpi(kpis[Kpi.RETURN], b.scope))}，"
-        f"重办率{note(_kpi(kpis[Kpi.REWORK], b.scope))}，延期率{note(_kpi(kpis[Kpi.EXTENSION], b.scope))}，"
-        f"平均办理时长{note(_kpi(kpis[Kpi.HANDLING_TIME], b.scope))}。"
+        f"全年直接答复率{k(Kpi.DIRECT_ANSWER)}，"
+        f"不予受理{k(Kpi.NOT_ACCEPTED)}，"
+        f"发出督办通知{k(Kpi.SUPERVISION)}，退单率{k(Kpi.RETURN)}，"
+        f"重办率{k(Kpi.REWORK)}，延期率{k(Kpi.EXTENSION)}，"
+        f"平均办理时长{k(Kpi.HANDLING_TIME)}。"
     )
     scored = [row for row in places if row.key is not None and row.rank is not None]
     if scored:

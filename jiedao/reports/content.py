@@ -180,7 +180,7 @@ def as_percent(value: int | Decimal | None) -> float | None:
 
 
 @dataclass(frozen=True)
-class Scope_:
+class ReportScope:
     """The place and period a set of numbers was counted for, with the links that repeat the filter."""
 
     place: Place
@@ -218,7 +218,9 @@ class Scope_:
         return f"{reverse('analytics:cases')}?{urlencode(params)}"
 
 
-def _count(name: str, kpis: KpiSet, scope: Scope_, *, by: str = "", key: Any = None, group: str = "") -> Number:
+def count_number(
+    name: str, kpis: KpiSet, scope: ReportScope, *, by: str = "", key: Any = None, group: str = ""
+) -> Number:
     label, kpi, part, definition = COUNT_DEFINITIONS[name]
     figure = kpis[kpi]
     raw: int | Decimal | None = figure.parts.get(part, 0) if part == Part.OVERDUE_OPEN else figure.denominator
@@ -235,7 +237,7 @@ def _count(name: str, kpis: KpiSet, scope: Scope_, *, by: str = "", key: Any = N
     )
 
 
-def _kpi(figure: Figure, scope: Scope_, *, by: str = "", key: Any = None, group: str = "") -> Number:
+def kpi_number(figure: Figure, scope: ReportScope, *, by: str = "", key: Any = None, group: str = "") -> Number:
     if figure.kind in ("rate", "score"):
         value = as_percent(figure.value)
     else:
@@ -279,14 +281,14 @@ class Builder:
         self.period = period
         self.office_level = place.level != Level.COMMUNITY
         self.reader = PlaceReader(place.prefix)
-        self.scope = Scope_(place, period, self.office_level)
+        self.scope = ReportScope(place, period, self.office_level)
         self._progress = progress or (lambda _percent: None)
 
     def progress(self, value: int) -> None:
         self._progress(value)
 
-    def scope_of(self, period: ReportPeriod) -> Scope_:
-        return Scope_(self.place, period, self.office_level)
+    def scope_of(self, period: ReportPeriod) -> ReportScope:
+        return ReportScope(self.place, period, self.office_level)
 
     def summary(self, period: ReportPeriod | None = None, kpis: Sequence[str] | None = None) -> KpiSet:
         scope = self.scope if period is None else self.scope_of(period)
@@ -298,17 +300,17 @@ class Builder:
     # Sections
 
     def overview(self, kpis: KpiSet, before: KpiSet, *, heading: str) -> Section:
-        received = _count(RECEIVED, kpis, self.scope)
-        closed = _count(CLOSED, kpis, self.scope)
-        overdue = _count(OVERDUE_OPEN, kpis, self.scope)
+        received = count_number(RECEIVED, kpis, self.scope)
+        closed = count_number(CLOSED, kpis, self.scope)
+        overdue = count_number(OVERDUE_OPEN, kpis, self.scope)
         numbers = [
             received,
             closed,
-            _kpi(kpis[Kpi.NOT_ACCEPTED], self.scope),
-            _kpi(kpis[Kpi.DIRECT_ANSWER], self.scope),
+            kpi_number(kpis[Kpi.NOT_ACCEPTED], self.scope),
+            kpi_number(kpis[Kpi.DIRECT_ANSWER], self.scope),
             overdue,
-            _kpi(kpis[Kpi.SUPERVISION], self.scope),
-            _kpi(kpis[Kpi.HANDLING_TIME], self.scope),
+            kpi_number(kpis[Kpi.SUPERVISION], self.scope),
+            kpi_number(kpis[Kpi.HANDLING_TIME], self.scope),
         ]
         received_before = int(before[Kpi.DIRECT_ANSWER].denominator or 0)
         closed_before = int(before[Kpi.REWORK].denominator or 0)
@@ -321,7 +323,7 @@ class Builder:
         return Section("overview", heading, paragraphs=[paragraph], numbers=numbers)
 
     def rates(self, kpis: KpiSet, before: KpiSet, *, heading: str) -> Section:
-        numbers = [_kpi(kpis[kpi], self.scope) for kpi in (*RATE_KPIS, Kpi.COMPOSITE)]
+        numbers = [kpi_number(kpis[kpi], self.scope) for kpi in (*RATE_KPIS, Kpi.COMPOSITE)]
         phrases = []
         for kpi in RATE_KPIS:
             now, then = kpis[kpi].value, before[kpi].value
@@ -347,11 +349,11 @@ class Builder:
         for part in shown:
             kpis = self.summary(part, kpis=TREND_KPIS)
             scope = self.scope_of(part)
-            count = _count(RECEIVED, kpis, scope)
+            count = count_number(RECEIVED, kpis, scope)
             received.append(count.value)
             cells = [Cell(part.short), Cell(count.numerator, count.url, count.value)]
             for kpi in TREND_KPIS[:4]:
-                number = _kpi(kpis[kpi], scope)
+                number = kpi_number(kpis[kpi], scope)
                 rate_series[kpi].append(number.value)
                 cells.append(Cell(number.display, number.url, number.value))
             rows.append(cells)
@@ -434,7 +436,7 @@ class Builder:
         table_rows = []
         for row in rows:
             link: dict[str, Any] = {"by": by, "key": row.key} if linkable else {}
-            received = _count(RECEIVED, row.kpis, self.scope, **link) if linkable else None
+            received = count_number(RECEIVED, row.kpis, self.scope, **link) if linkable else None
             count = int(row.kpis[Kpi.DIRECT_ANSWER].denominator or 0)
             closed = int(row.kpis[Kpi.REWORK].denominator or 0)
             cells = [
