@@ -7,6 +7,7 @@ language of the request (the KPI names and definitions are read in zh-hans).
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -90,6 +91,14 @@ def build_report(
         )
     builder.progress(70)
     return content
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    """The same day a year before (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _analysis(b: Builder) -> list[Section]:
@@ -249,7 +258,13 @@ def _attention(b: Builder, kpis: Any, hot: Section, late: Section, unhappy: Sect
 def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
     """The figure paragraphs of the work report, each number footnoted with its definition and filter."""
     kpis = b.summary()
-    before = b.summary(b.period.previous())
+    today = clock.now().astimezone(SHANGHAI).date()
+    ongoing = b.period.first <= today <= b.period.last
+    # A year not over yet is compared with the same days of the year before, not with a whole year.
+    last_year = b.period.previous()
+    if ongoing:
+        last_year = ReportPeriod(last_year.kind, last_year.first, _year_earlier(today))
+    before = b.summary(last_year)
     b.progress(20)
     channels = b.ranking(GroupBy.CHANNEL)
     categories = b.ranking(GroupBy.CATEGORY)
@@ -267,7 +282,6 @@ def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
 
     received = count_number(RECEIVED, kpis, b.scope)
     closed = count_number(CLOSED, kpis, b.scope)
-    ongoing = b.period.first <= clock.now().astimezone(SHANGHAI).date() <= b.period.last
     opening = f"{b.period.first.year}年以来" if ongoing else f"{b.period.first.year}年全年"
     weight = basic_satisfaction_weight()
     sentences = [
@@ -285,7 +299,8 @@ def _annual(b: Builder) -> tuple[list[Section], list[Number]]:
             if difference > 0
             else (f"减少{thousands(-difference)}件（下降{share}）" if difference < 0 else "持平")
         )
-        sentences.append(f"与上年同期相比，受理量{trend}。")
+        span = f"（{last_year.first.month}月{last_year.first.day}日至{last_year.last.month}月{last_year.last.day}日）"
+        sentences.append(f"与上年同期{span if ongoing else ''}相比，受理量{trend}。")
     by_channel = sorted(
         ((int(row.kpis[Kpi.DIRECT_ANSWER].denominator or 0), row) for row in channels if row.key is not None),
         key=lambda pair: -pair[0],

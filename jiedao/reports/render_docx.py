@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt
 from jiedao.reports.charts import chart_png
 from jiedao.reports.content import Number, ReportContent, Table
 from jiedao.reports.fonts import FAMILY
+from jiedao.reports.periods import SHANGHAI
 
 STYLES = ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid", "List Bullet", "Caption")
 
@@ -76,7 +77,7 @@ def render_docx(content: ReportContent) -> bytes:
     _run(title, content.title)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     meta = document.add_paragraph()
-    _run(meta, f"{content.scope}。数据截至{content.as_of:%Y-%m-%d %H:%M}。", size=9)
+    _run(meta, f"{content.scope}。数据截至{content.as_of.astimezone(SHANGHAI):%Y-%m-%d %H:%M}。", size=9)
     for part in content.sections:
         _run(document.add_heading(level=1), part.heading)
         for text in part.paragraphs:

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jiedao.reports.content import Chart, Number, ReportContent, Table
+from jiedao.reports.periods import SHANGHAI
 
 BOLD = Font(bold=True)
 
@@ -90,7 +91,7 @@ def render_xlsx(content: ReportContent) -> bytes:
     used = {"概要"}
     summary.append([content.title])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append([f"{content.scope}。数据截至{content.as_of:%Y-%m-%d %H:%M}。"])
+    summary.append([f"{content.scope}。数据截至{content.as_of.astimezone(SHANGHAI):%Y-%m-%d %H:%M}。"])
     summary.append([])
     summary.append(["部分", "指标", "数值", "显示", "分子", "分母", "定义", "统计口径", "案件清单"])
     for cell in summary[4]:
