@@ -20,6 +20,8 @@ from jiedao.places.models import Place
 from jiedao.reports.models import Report
 
 READERS = frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
+# The office's own comments in its reports are the leaders' to write (and the administrators', on their behalf).
+COMMENTERS = frozenset({Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
 REPORT_LEVELS = (Level.SUBDISTRICT, Level.COMMUNITY)
 
 
@@ -40,6 +42,12 @@ def can_report_on(user: Any, place: Place) -> bool:
     """Whether the user may read and ask for reports of this office or community."""
     prefixes = _prefixes(user)
     return prefixes is None or any(place.prefix.startswith(p) for p in prefixes)
+
+
+def can_comment(user: Any, report: Report) -> bool:
+    """Whether the user may write the office's comments in this report: its leaders and administrators."""
+    scope = scope_of(user)
+    return scope.everything or any(report.scope_code.startswith(p) for p in scope.prefixes_for(*COMMENTERS))
 
 
 def reportable_places(user: Any) -> QuerySet[Place]:

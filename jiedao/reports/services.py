@@ -192,10 +192,12 @@ def _tell_leaders(report: Report) -> None:
 def report_comments_update(*, report_id: int, actor: Any, comments: str) -> Report:
     """Save the office's comments on a report and generate its files again with them (after commit).
 
-    Locks the report. Raises NotFoundOrForbidden for a report the actor may not read, DomainError while it is
-    being generated.
+    Locks the report. Raises NotFoundOrForbidden for a report the actor may not read, ActionForbidden for a reader
+    who is not one of its leaders or administrators, DomainError while it is being generated.
     """
     report = permissions.access_report(actor, report_id)
+    if not permissions.can_comment(actor, report):
+        raise ActionForbidden(_("Only the office's leaders may write its comments."))
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.comments == comments and report.status == Status.DONE:
         return report

@@ -96,6 +96,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
     context = {
         **_detail_context(report),
+        "may_comment": permissions.can_comment(request.user, report),
         "comments_form": CommentsForm(initial={"comments": report.comments}),
         "nav_current": "reports",
     }
@@ -115,7 +116,7 @@ def report_comments(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
     form = CommentsForm(request.POST)
     if not form.is_valid():
-        context = {**_detail_context(report), "comments_form": form, "nav_current": "reports"}
+        context = {**_detail_context(report), "may_comment": True, "comments_form": form, "nav_current": "reports"}
         return render(request, "reports/detail.html", context, status=400)
     try:
         services.report_comments_update(report_id=report.pk, actor=request.user, comments=form.cleaned_data["comments"])

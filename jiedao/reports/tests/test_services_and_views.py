@@ -207,3 +207,17 @@ def test_the_list_costs_the_same_queries_for_one_report_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(INDEX)
     assert len(response.context["page"].object_list) == 3
+
+
+def test_a_dispatcher_reads_the_comments_but_only_leaders_write_them(
+    client, world, week_history, dispatcher, principal_leader, django_capture_on_commit_callbacks
+):
+    _ask(client, principal_leader, world, django_capture_on_commit_callbacks, formats=["html"])
+    report = Report.objects.get()
+    client.force_login(dispatcher)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert reverse("reports:comments", args=[report.pk]) not in page
+    response = client.post(reverse("reports:comments", args=[report.pk]), {"comments": "调度员的意见"}, follow=True)
+    assert "只有街道领导可以填写街道意见。" in response.content.decode()
+    report.refresh_from_db()
+    assert report.comments == ""
