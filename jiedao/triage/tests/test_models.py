@@ -339,9 +339,8 @@ def test_train_command_from_a_file_maps_its_labels_to_the_tree(tree, tmp_path):
     )  # fmt: skip
     model = TriageModel.objects.get(kind=Kind.CATEGORY_1)
     assert model.source == "file labelled.xlsx" and model.status == ModelStatus.CURRENT
-    assert (
-        selectors.suggest_categories(title="向阳街路灯坏了", content="天黑后看不清台阶").items[0].obj == tree["light"]
-    )
+    proposals = selectors.suggest_categories(title="向阳街路灯坏了", content="天黑后看不清台阶")
+    assert proposals is not None and proposals.items[0].obj == tree["light"]
 
 
 def test_train_command_from_a_file_names_the_labels_that_are_no_category(tree, tmp_path):
