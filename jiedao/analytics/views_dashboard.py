@@ -101,12 +101,18 @@ def _rankings(user: Any, chosen: Any, params: Mapping[str, str]) -> list[dict[st
     return tables
 
 
-def _hotspots(user: Any, period: Period) -> list[RisingHotSpot]:
-    """The rising hot spots of the period's last week (or of this week, for a period not over yet)."""
+def _hotspots(user: Any, period: Period) -> list[tuple[RisingHotSpot, str]]:
+    """The rising hot spots of the period's last week (or of this week, for a period not over yet), each with the
+    link to it on the hot-spot page (its cases and map)."""
     if not can_read_hotspots(user):
         return []
     last = min(_last_day(period), clock.now().astimezone(SHANGHAI).date())
-    return rising_hotspots(week_start=last - dt.timedelta(days=last.weekday()), user=user, limit=8)
+    spots = rising_hotspots(week_start=last - dt.timedelta(days=last.weekday()), user=user, limit=8)
+    index = reverse("hotspots:index")
+    return [
+        (spot, f"{index}?{urlencode({'office': spot['office_id'], 'week': spot['week_start'], 'hotspot': spot['id']})}")
+        for spot in spots
+    ]
 
 
 @login_required

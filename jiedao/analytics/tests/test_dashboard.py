@@ -293,3 +293,28 @@ def test_a_week_dashboard_draws_days(client, history, dispatcher):
     assert sum(context["charts"]["volume"]["values"]) == volume_series(user=dispatcher, period=W3)[0][1] + sum(
         count for _p, count in volume_series(user=dispatcher, period=W3)[1:]
     )
+
+
+def test_the_rising_hot_spots_of_the_periods_last_week_link_to_their_page(
+    client, world, now, dispatcher, principal_leader, unit_handler
+):
+    # Given four alike demands in the week of 11-16 and one unrelated, and the office's week refreshed
+    from jiedao.hotspots.services import hotspots_refresh
+
+    builder = Builder(world, {"dispatcher": dispatcher})
+    for n, grid in enumerate(("A1", "A2", "B1", "A1")):
+        builder.register(grid, title="电梯经常故障停运", content=f"{n + 1}号楼电梯本周又故障停运，老人上下楼困难。")
+    builder.register("B1", title="咨询社保卡补办", content="社保卡丢失，询问补办需要带哪些材料。")
+    hotspots_refresh(office=world.office, week_start=at(2026, 11, 16).date())
+
+    # When the leader opens the dashboard for that week, the rising problem is listed with a link to it
+    client.force_login(principal_leader)
+    context = client.get(DASHBOARD, {"period": "custom", "start": "2026-11-16", "end": "2026-11-22"}).context
+    [(spot, url)] = context["hotspots"]
+    assert "电梯" in spot["label"] and spot["this_week"] == 4
+    assert url.startswith(reverse("hotspots:index")) and f"hotspot={spot['id']}" in url
+    assert client.get(url).status_code == 200
+    # A unit handler reads no hot spots
+    client.force_login(unit_handler)
+    week = {"period": "custom", "start": "2026-11-16", "end": "2026-11-22"}
+    assert client.get(DASHBOARD, week).context["hotspots"] == []
