@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +74,9 @@ def triage_train(
     now = clock.now()
     data_digest = store.digest([f"{e.key}={e.label}" for e in train])
     heldout_digest = store.digest([f"{e.key}={e.label}" for e in heldout])
-    file_name, size = store.save(classifier, name=f"{kind}-{now:%Y%m%d%H%M%S}-{data_digest[:10]}")
+    # Unique even for the same data trained twice in one second: the old file is deleted after the new one is in use.
+    name = f"{kind}-{now:%Y%m%d%H%M%S}-{data_digest[:10]}-{secrets.token_hex(4)}"
+    file_name, size = store.save(classifier, name=name)
     try:
         return _admit(
             kind=kind,
