@@ -24,7 +24,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -84,6 +85,31 @@ def _environment(args: argparse.Namespace, var_dir: Path) -> tuple[bool, Callabl
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
     return False, drop
+
+
+@contextmanager
+def bench_database(args: argparse.Namespace, *, prefix: str) -> Iterator[bool]:
+    """Set Django up on a migrated database of the bench's own holding the demo district; yield whether it was
+    already filled (a kept one: --keep-db); drop it afterwards unless it is kept. Every bench starts here."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        # A kept database keeps its own var directory too: the field encryption key lives there.
+        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
+        var_dir.mkdir(parents=True, exist_ok=True)
+        filled, drop = _environment(args, var_dir)
+        try:
+            import django
+
+            django.setup()
+            from django.core.management import call_command
+
+            from jiedao.demo.builder import demo_create
+
+            call_command("migrate", verbosity=0)
+            if not filled:
+                demo_create()
+            yield filled
+        finally:
+            drop()
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -331,53 +357,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     sys.path.insert(0, str(ROOT))
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="jiedao-bench-cases-") as tmp:
-        # A kept database keeps its own var directory too: the field encryption key lives there.
-        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
-        var_dir.mkdir(parents=True, exist_ok=True)
-        filled, drop = _environment(args, var_dir)
-        try:
-            import django
+    with bench_database(args, prefix="jiedao-bench-cases-") as filled:
+        from django.utils import timezone
 
-            django.setup()
-            from django.core.management import call_command
-            from django.utils import timezone
+        from jiedao.cases.models import Case
 
-            from jiedao.cases.models import Case
-            from jiedao.demo.builder import demo_create
-
-            call_command("migrate", verbosity=0)
-            if not filled:
-                demo_create()
-            figures: dict[str, Any] = {"cases": args.cases, "database": "postgresql" if args.postgres else "sqlite"}
-            figures["registration_cases_per_second"] = _register_sample(args.sample, rng)
-            now = timezone.now()
-            if not filled:
-                started = time.perf_counter()
-                _populate(args.cases - args.sample, rng, now)
-                figures["populate_seconds"] = time.perf_counter() - started
-                _analyze()
-            figures["cases"] = Case.objects.count()
-            ids = list(
-                Case.objects.filter(office__code="330199001000")
-                .order_by("?")
-                .values_list("pk", flat=True)[: args.requests]
-            )
-            pages = [
-                (
-                    "dispatcher_queue",
-                    "paidan",
-                    [f"/cases/?queue=all&page={rng.randint(1, 20)}" for _ in range(args.requests)],
-                ),
-                ("dispatcher_overdue_queue", "paidan", ["/cases/?queue=overdue"] * args.requests),
-                ("grid_worker_queue", "wanggeyuan", ["/cases/?queue=all"] * args.requests),
-                ("case_detail", "paidan", [f"/cases/{pk}/" for pk in ids]),
-            ]
-            for label, username, urls in pages:
-                figures.update(_time_pages(label, username, urls))
-            figures.update(_three_rates(now))
-        finally:
-            drop()
+        figures: dict[str, Any] = {"cases": args.cases, "database": "postgresql" if args.postgres else "sqlite"}
+        figures["registration_cases_per_second"] = _register_sample(args.sample, rng)
+        now = timezone.now()
+        if not filled:
+            started = time.perf_counter()
+            _populate(args.cases - args.sample, rng, now)
+            figures["populate_seconds"] = time.perf_counter() - started
+            _analyze()
+        figures["cases"] = Case.objects.count()
+        ids = list(
+            Case.objects.filter(office__code="330199001000").order_by("?").values_list("pk", flat=True)[: args.requests]
+        )
+        pages = [
+            (
+                "dispatcher_queue",
+                "paidan",
+                [f"/cases/?queue=all&page={rng.randint(1, 20)}" for _ in range(args.requests)],
+            ),
+            ("dispatcher_overdue_queue", "paidan", ["/cases/?queue=overdue"] * args.requests),
+            ("grid_worker_queue", "wanggeyuan", ["/cases/?queue=all"] * args.requests),
+            ("case_detail", "paidan", [f"/cases/{pk}/" for pk in ids]),
+        ]
+        for label, username, urls in pages:
+            figures.update(_time_pages(label, username, urls))
+        figures.update(_three_rates(now))
     for name, value in figures.items():
         print(f"{name}={value:.4f}" if isinstance(value, float) else f"{name}={value}")
     return 0

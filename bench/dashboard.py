@@ -20,7 +20,6 @@ import importlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -127,47 +126,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     cases_bench = importlib.import_module("bench.cases")
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="jiedao-bench-dashboard-") as tmp:
-        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
-        var_dir.mkdir(parents=True, exist_ok=True)
-        filled, drop = cases_bench._environment(args, var_dir)
-        try:
-            import django
+    with cases_bench.bench_database(args, prefix="jiedao-bench-dashboard-") as filled:
+        from django.utils import timezone
 
-            django.setup()
-            from django.core.management import call_command
-            from django.utils import timezone
+        from jiedao.accounts.models import User
+        from jiedao.analytics.views import SHANGHAI
+        from jiedao.cases.models import Case
+        from jiedao.core import clock
 
-            from jiedao.accounts.models import User
-            from jiedao.analytics.views import SHANGHAI
-            from jiedao.cases.models import Case
-            from jiedao.core import clock
-            from jiedao.demo.builder import demo_create
-
-            call_command("migrate", verbosity=0)
-            if not filled:
-                demo_create()
-            figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
-            now = timezone.now()
-            if not filled:
-                cases_bench._register_sample(args.sample, rng)
-                started = time.perf_counter()
-                cases_bench._populate(args.cases - args.sample, rng, now)
-                figures["populate_seconds"] = time.perf_counter() - started
-                cases_bench._analyze()
-            figures["cases"] = Case.objects.count()
-            # One moment for the whole run: "overdue now" and the on-time rate's open-and-overdue cases move as
-            # deadlines pass, and the page and the selectors it is checked against must count the same moment.
-            clock.now = lambda: now
-            last = now.astimezone(SHANGHAI).date()
-            first = last - dt.timedelta(days=364)
-            query = {"period": "custom", "start": first.isoformat(), "end": last.isoformat()}
-            figures.update(_page("zhuyao", query, args.requests, cases_bench._percentile))
-            figures.update(_selectors(User.objects.get(username="zhuyao"), first, last))
-            figures["goal_seconds"] = GOAL_SECONDS
-            figures["goal_met"] = "yes" if figures["dashboard_year_p95_seconds"] < GOAL_SECONDS else "no"
-        finally:
-            drop()
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
+        now = timezone.now()
+        if not filled:
+            cases_bench._register_sample(args.sample, rng)
+            started = time.perf_counter()
+            cases_bench._populate(args.cases - args.sample, rng, now)
+            figures["populate_seconds"] = time.perf_counter() - started
+            cases_bench._analyze()
+        figures["cases"] = Case.objects.count()
+        # One moment for the whole run: "overdue now" and the on-time rate's open-and-overdue cases move as
+        # deadlines pass, and the page and the selectors it is checked against must count the same moment.
+        clock.now = lambda: now
+        last = now.astimezone(SHANGHAI).date()
+        first = last - dt.timedelta(days=364)
+        query = {"period": "custom", "start": first.isoformat(), "end": last.isoformat()}
+        figures.update(_page("zhuyao", query, args.requests, cases_bench._percentile))
+        figures.update(_selectors(User.objects.get(username="zhuyao"), first, last))
+        figures["goal_seconds"] = GOAL_SECONDS
+        figures["goal_met"] = "yes" if figures["dashboard_year_p95_seconds"] < GOAL_SECONDS else "no"
     for name, value in figures.items():
         print(f"{name}={value:.4f}" if isinstance(value, float) else f"{name}={value}")
     return 0

@@ -34,7 +34,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -206,73 +205,60 @@ def _registrations(count: int, rng: random.Random, phones: list[str]) -> list[Re
 
 
 def _latency(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
-    from django.core.management import call_command
     from django.utils import timezone
 
     # The case bench's own database set-up and percentile; imported by name because mypy maps bench/cases.py as a
     # top-level module (bench is no package) and a second name for it would be a second module.
     cases_bench = importlib.import_module("bench.cases")
-    _environment, _percentile = cases_bench._environment, cases_bench._percentile
+    _percentile = cases_bench._percentile
 
-    with tempfile.TemporaryDirectory(prefix="jiedao-bench-dup-") as tmp:
-        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
-        var_dir.mkdir(parents=True, exist_ok=True)
-        filled, drop = _environment(args, var_dir)
-        try:
-            import django
+    with cases_bench.bench_database(args, prefix="jiedao-bench-dup-") as filled:
+        from jiedao.accounts.models import User
+        from jiedao.cases.duplicates import duplicate_candidates
+        from jiedao.cases.models import Case
+        from jiedao.core.scope import scope_of
 
-            django.setup()
-            from jiedao.accounts.models import User
-            from jiedao.cases.duplicates import duplicate_candidates
-            from jiedao.cases.models import Case
-            from jiedao.core.scope import scope_of
-            from jiedao.demo.builder import demo_create
-
-            call_command("migrate", verbosity=0)
-            now = timezone.now()
-            phones = [f"100{n:08d}" for n in range(20_000)]
-            figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
-            if not filled:
-                demo_create()
-                started = time.perf_counter()
-                _populate(args.cases, rng, now, phones)
-                figures["populate_seconds"] = time.perf_counter() - started
-                _analyze()
-            figures["cases"] = Case.objects.count()
-            dispatcher = User.objects.get(username="paidan")
-            probes = _registrations(args.probes, rng, phones)
-            samples, found = [], []
-            for n, probe in enumerate([probes[0], *probes]):  # the first call warms the caches and is not counted
-                scope_of(dispatcher)  # read once per request, before the view calls the finder
-                started = time.perf_counter()
-                candidates = duplicate_candidates(
-                    user=dispatcher,
-                    grid_id=probe.grid_id,
-                    text=probe.text,
-                    phone=probe.phone,
-                    address=probe.address,
-                    lng=probe.lng,
-                    lat=probe.lat,
-                    now=now,
-                )
-                if n:
-                    samples.append((time.perf_counter() - started) * 1000)
-                    found.append(len(candidates))
-            figures.update(
-                {
-                    "probes": len(samples),
-                    "probes_with_point": sum(p.lng is not None for p in probes),
-                    "probes_with_phone": sum(bool(p.phone) for p in probes),
-                    "probes_with_address": sum(bool(p.address) for p in probes),
-                    "candidates_mean": statistics.mean(found),
-                    "duplicates_p50_ms": statistics.median(samples),
-                    "duplicates_p95_ms": _percentile(samples, 0.95),
-                    "duplicates_max_ms": max(samples),
-                    "duplicates_goal_p95_ms": GOAL_MS,
-                }
+        now = timezone.now()
+        phones = [f"100{n:08d}" for n in range(20_000)]
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
+        if not filled:
+            started = time.perf_counter()
+            _populate(args.cases, rng, now, phones)
+            figures["populate_seconds"] = time.perf_counter() - started
+            _analyze()
+        figures["cases"] = Case.objects.count()
+        dispatcher = User.objects.get(username="paidan")
+        probes = _registrations(args.probes, rng, phones)
+        samples, found = [], []
+        for n, probe in enumerate([probes[0], *probes]):  # the first call warms the caches and is not counted
+            scope_of(dispatcher)  # read once per request, before the view calls the finder
+            started = time.perf_counter()
+            candidates = duplicate_candidates(
+                user=dispatcher,
+                grid_id=probe.grid_id,
+                text=probe.text,
+                phone=probe.phone,
+                address=probe.address,
+                lng=probe.lng,
+                lat=probe.lat,
+                now=now,
             )
-        finally:
-            drop()
+            if n:
+                samples.append((time.perf_counter() - started) * 1000)
+                found.append(len(candidates))
+        figures.update(
+            {
+                "probes": len(samples),
+                "probes_with_point": sum(p.lng is not None for p in probes),
+                "probes_with_phone": sum(bool(p.phone) for p in probes),
+                "probes_with_address": sum(bool(p.address) for p in probes),
+                "candidates_mean": statistics.mean(found),
+                "duplicates_p50_ms": statistics.median(samples),
+                "duplicates_p95_ms": _percentile(samples, 0.95),
+                "duplicates_max_ms": max(samples),
+                "duplicates_goal_p95_ms": GOAL_MS,
+            }
+        )
     return figures
 
 

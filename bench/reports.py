@@ -17,7 +17,6 @@ import argparse
 import importlib
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,32 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The case bench's database set-up and population, imported by name (bench is no package; see bench/duplicates).
     cases_bench = importlib.import_module("bench.cases")
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="jiedao-bench-reports-") as tmp:
-        var_dir = ROOT / "var" / f"bench-{args.keep_db}" if args.keep_db else Path(tmp)
-        var_dir.mkdir(parents=True, exist_ok=True)
-        filled, drop = cases_bench._environment(args, var_dir)
-        try:
-            import django
+    with cases_bench.bench_database(args, prefix="jiedao-bench-reports-") as filled:
+        from django.utils import timezone
 
-            django.setup()
-            from django.core.management import call_command
-            from django.utils import timezone
+        from jiedao.cases.models import Case
 
-            from jiedao.cases.models import Case
-            from jiedao.demo.builder import demo_create
-
-            call_command("migrate", verbosity=0)
-            figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
-            if not filled:
-                demo_create()
-                started = time.perf_counter()
-                cases_bench._populate(args.cases, rng, timezone.now())
-                figures["populate_seconds"] = time.perf_counter() - started
-                cases_bench._analyze()
-            figures["cases"] = Case.objects.count()
-            figures.update(_measure(args.runs))
-        finally:
-            drop()
+        figures: dict[str, Any] = {"database": "postgresql" if args.postgres else "sqlite"}
+        if not filled:
+            started = time.perf_counter()
+            cases_bench._populate(args.cases, rng, timezone.now())
+            figures["populate_seconds"] = time.perf_counter() - started
+            cases_bench._analyze()
+        figures["cases"] = Case.objects.count()
+        figures.update(_measure(args.runs))
     for name, value in figures.items():
         print(f"{name}={value:.2f}" if isinstance(value, float) else f"{name}={value}")
     return 0 if figures["goal_met"] else 1
