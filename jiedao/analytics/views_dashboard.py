@@ -92,7 +92,7 @@ def _rankings(user: Any, chosen: Any, params: Mapping[str, str]) -> list[dict[st
                     {
                         "kpi": kpi,
                         "display": figure.display,
-                        "title": f"{figure.numerator} / {figure.denominator}",
+                        "fraction": f"{figure.numerator} / {figure.denominator}",
                         "url": _cases_url(params, kpi=kpi, part=Part.NUMERATOR, by=by, key=key),
                     }
                 )

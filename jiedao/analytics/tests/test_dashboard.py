@@ -166,7 +166,7 @@ def test_every_number_lists_exactly_its_cases_with_the_same_filters(client, hist
     for ranking in context["rankings"]:
         for row in ranking["rows"]:
             response_cell = row["cells"][1]
-            numerator = int(response_cell["title"].split(" / ")[0])
+            numerator = int(response_cell["fraction"].split(" / ")[0])
             assert listed(client, response_cell["url"]) == numerator
 
 
