@@ -13,5 +13,9 @@ urlpatterns = [
     path("triage/", include("jiedao.triage.urls")),
     path("hotspots/", include("jiedao.hotspots.urls")),
     path("reports/", include("jiedao.reports.urls")),
+    path("api/", include("jiedao.api.urls")),
+    path("integrations/", include("jiedao.integrations.urls")),
+    path("open311/", include("jiedao.open311.urls")),
+    path("upstream/", include("jiedao.upstream.urls")),
     path("", include("jiedao.web.urls")),
 ]

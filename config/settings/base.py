@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "jiedao.triage",
     "jiedao.hotspots",
     "jiedao.reports",
+    "jiedao.api",
+    "jiedao.integrations",
+    "jiedao.open311",
+    "jiedao.upstream",
     "jiedao.web",
     "jiedao.demo",
 ]
