@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from defusedxml import ElementTree
+from defusedxml import ElementTree  # type: ignore[import-untyped]
 
 from conftest import _persona
 from jiedao.cases import services
