@@ -38,7 +38,7 @@ def source_for_key(raw_key: str) -> Source | None:
     """
     raw_key = (raw_key or "").strip()
     match = KEY.match(raw_key)
-    source: Source | None = (
+    source = (
         Source.objects.select_related("office", "service_user").filter(key_prefix=match[1]).first() if match else None
     )
     given = crypto.keyed_hash(raw_key) if match else _DUMMY_HASH

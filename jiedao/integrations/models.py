@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from jiedao.cases.choices import Channel
 from jiedao.core.fields import EncryptedCharField
 from jiedao.core.models import TimeStampedModel
 from jiedao.integrations.choices import DeliveryStatus, SourceKind
-from jiedao.integrations.querysets import DeliveryQuerySet, OfficeOwnedQuerySet
+from jiedao.integrations.querysets import DeliveryQuerySet, SourceQuerySet, SubscriptionQuerySet
 
 USER = settings.AUTH_USER_MODEL
 
@@ -62,7 +62,7 @@ class Source(TimeStampedModel):
     active = models.BooleanField(_("active"), default=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
-    objects = OfficeOwnedQuerySet.as_manager()
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order source")
@@ -118,7 +118,12 @@ class WebhookSubscription(TimeStampedModel):
     """Someone outside who wants to hear about state changes of the cases of one office."""
 
     name = models.CharField(_("name"), max_length=100)
-    target_url = models.URLField(_("target URL"), max_length=500, help_text=_("HTTPS in production."))
+    target_url = models.URLField(
+        _("target URL"),
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("HTTPS in production."),
+    )
     # Encrypted at rest: we need it back to sign every payload.
     secret = EncryptedCharField(_("signing secret"))
     office = models.ForeignKey(
@@ -136,7 +141,7 @@ class WebhookSubscription(TimeStampedModel):
     )
     active = models.BooleanField(_("active"), default=True, db_index=True)
 
-    objects = OfficeOwnedQuerySet.as_manager()
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("webhook subscription")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from jiedao.accounts.choices import Role
-from jiedao.accounts.models import RoleAssignment
+from jiedao.accounts.services import role_grant
 from jiedao.integrations.keys import new_key
 from jiedao.integrations.models import Source
 from jiedao.places.models import Place
+
+# The service user of a source: it registers the source's orders (named in the case events), never logs in.
+SERVICE_USERNAME = "source-%s"
 
 
 @transaction.atomic
@@ -22,6 +27,7 @@ def source_create(
     office: Place,
     rate_limit_per_minute: int = 60,
     active: bool = True,
+    actor: Any = None,
 ) -> tuple[Source, str]:
     """Create a source, its service user (dispatcher of `office`, no usable password) and its key.
 
@@ -29,7 +35,7 @@ def source_create(
     (full_clean) for a bad code, channel, kind or office.
     """
     user_model = get_user_model()
-    user = user_model(username=f"source-{code}", full_name=name[:50], office=office, is_active=True)
+    user = user_model(username=SERVICE_USERNAME % code, full_name=name[:50], office=office, is_active=True)
     user.set_unusable_password()
     raw, prefix, hashed = new_key()
     source = Source(
@@ -46,7 +52,7 @@ def source_create(
     source.full_clean(exclude=["service_user"])
     user.full_clean()
     user.save()
-    RoleAssignment.objects.create(user=user, role=Role.DISPATCHER, place=office)
+    role_grant(user=user, role=Role.DISPATCHER, place=office, actor=actor)
     source.service_user = user
     source.save()
     return source, raw

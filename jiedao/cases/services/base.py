@@ -14,6 +14,7 @@ from jiedao.cases.errors import Conflict, InvalidInput
 from jiedao.cases.models import Callback, Case, CaseEvent
 from jiedao.core import clock
 from jiedao.core.errors import NotFoundOrForbidden
+from jiedao.integrations.webhooks import deliveries_for_event
 from jiedao.notifications.services import EVENT_KINDS, notify_case_event
 from jiedao.workdays.calendar import Limit
 
@@ -102,6 +103,8 @@ def event(
     if action in EVENT_KINDS:
         # In the action's transaction: the in-app notices commit or roll back with it; outbound waits for commit.
         notify_case_event(written.pk)
+    # Webhook deliveries are written with the event (a rollback leaves none) and sent after commit.
+    deliveries_for_event(written)
     return written
 
 
