@@ -104,9 +104,10 @@ def as_upstream_number(value: Any) -> str:
 
 
 def as_datetime(value: Any, formats: Sequence[str], *, end_of_day: bool = False) -> dt.datetime:
-    """A moment from an Excel date, an Excel serial number or text in `formats` or the usual spellings
-    (2019/2/1 10:53:47, 2019-02-01 10:53, 2019年2月1日 10时53分, 20190201105347). Without a zone it is Beijing
-    time; a date without a time is the start of the day, or its end for a deadline."""
+    """A moment from an Excel date, an Excel serial number, or text in the usual year-first spellings
+    (2019/2/1 10:53:47, 2019-02-01 10:53, 2019年2月1日 10时53分, 20190201105347) or one of `formats`.
+
+    Without a zone it is Beijing time; a date without a time is the start of the day, or its end for a deadline."""
     if isinstance(value, dt.datetime):
         moment, has_time = value, True
     elif isinstance(value, dt.date):
@@ -127,13 +128,15 @@ def as_datetime(value: Any, formats: Sequence[str], *, end_of_day: bool = False)
 
 
 def _parse_text(text: str, formats: Sequence[str]) -> tuple[dt.datetime, bool]:
-    for pattern in formats:
-        try:
-            return dt.datetime.strptime(text, pattern), any(code in pattern for code in ("%H", "%I", "%M"))
-        except ValueError:
-            continue
+    # Year first has one meaning whatever the separators, so the quick reader goes first; the preset's formats
+    # then read what it does not (day-first dates, words).
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match is None:
+        for pattern in formats:
+            try:
+                return dt.datetime.strptime(text, pattern), any(code in pattern for code in ("%H", "%I", "%M"))
+            except ValueError:
+                continue
         raise CellError(_("“%(v)s” is not a date and time (e.g. 2024/5/6 14:30:00).") % {"v": text[:40]})
     year, month, day, hour, minute, second = match.groups()
     seconds = Decimal(second or 0)

@@ -109,7 +109,7 @@ class Context:
     places: PlaceIndex
     office: Place | None  # chosen for the whole file; a 街道 column may name another of the importer's offices
     categories: CategoryIndex = field(default_factory=CategoryIndex)
-    now: dt.datetime = field(default_factory=clock.now)
+    now: dt.datetime = field(default_factory=lambda: clock.now())
 
     def label(self, name: str) -> str:
         return self.sheet.label(name, self.mapping)

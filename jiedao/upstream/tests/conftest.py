@@ -46,3 +46,35 @@ def order(number: str, **values: Any) -> list[Any]:
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+class FrozenClock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+
+@pytest.fixture(autouse=True)
+def now(monkeypatch: Any) -> FrozenClock:
+    from jiedao.core import clock
+
+    frozen = FrozenClock(at(2026, 11, 25, 10, 0))
+    monkeypatch.setattr(clock, "now", frozen)
+    return frozen
+
+
+def run_import(actor: Any, data: bytes, **values: Any) -> Any:
+    """Record and carry out an import at once, as the command does."""
+    from jiedao.upstream import services
+
+    run = services.import_run_create(actor=actor, source=data, filename="export.xlsx", enqueue=False, **values)
+    return services.import_run_execute(run_id=run.pk)
