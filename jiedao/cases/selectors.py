@@ -143,7 +143,7 @@ ACTION_ORDER = list(workflow.Action.values)
 
 
 # Events written by services that are not workflow actions.
-EXTRA_EVENT_LABELS = {"attach": _("Attached files")}
+EXTRA_EVENT_LABELS = {"attach": _("Attached files"), "upstream_update": _("Updated by the 12345 platform")}
 
 
 def labelled(events: list[Any]) -> list[Any]:

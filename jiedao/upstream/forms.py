@@ -38,8 +38,7 @@ class ImportForm(forms.Form):
         office_field.queryset = offices
         if offices.count() == 1:
             office_field.initial = offices.first()
-            office_field.required = True
-            office_field.empty_label = None
+            office_field.empty_label = None  # his only office; the service takes it when none is posted
 
     def clean_file(self) -> UploadedFile[Any]:
         upload: UploadedFile[Any] = self.cleaned_data["file"]

@@ -60,6 +60,7 @@ NAV_ITEMS = (
         "reports:index",
         frozenset({Role.DISPATCHER, Role.ADMIN, Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER}),
     ),
+    NavItem("upstream", _("12345 orders"), "upstream:index", frozenset({Role.DISPATCHER, Role.ADMIN})),
     NavItem(
         "report",
         _("Report from the field"),

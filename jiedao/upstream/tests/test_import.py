@@ -101,7 +101,7 @@ def test_after_acceptance_only_the_deadline_changes_and_the_clock_follows_it(wor
     case_services.case_accept(case_id=case.pk, actor=dispatcher)
     case.refresh_from_db()
     limit_deadline = case.finish_deadline  # five working days from receipt, earlier than 12-31
-    assert limit_deadline < at(2026, 12, 31, 17, 0)
+    assert limit_deadline is not None and limit_deadline < at(2026, 12, 31, 17, 0)
     earlier = order("GD1", title="改过的标题", deadline=dt.datetime(2026, 11, 18, 12, 0))
     run = run_import(dispatcher, workbook([earlier]))
     assert (run.updated, run.kept) == (1, 1)
