@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
+from jiedao.api.api import LocalSwagger
 from jiedao.cases.choices import Resolution, State
 from jiedao.cases.models import Case
 from jiedao.integrations import orders
@@ -60,6 +61,7 @@ push_api = NinjaAPI(
     ),
     urls_namespace="integrations:push",
     auth=SourceKey(),
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -263,3 +263,9 @@ def test_the_push_api_has_its_own_openapi_document(client):
     document = client.get(reverse("integrations:push:openapi-json")).json()
     assert set(document["paths"]) == {"/integrations/push/v1/orders", "/integrations/push/v1/orders/{upstream_number}"}
     assert "X-Api-Key" in json.dumps(document["components"]["securitySchemes"])
+
+
+def test_the_docs_page_is_served_without_a_key(client):
+    response = client.get("/integrations/push/v1/docs")
+    assert response.status_code == 200
+    assert reverse("integrations:push:openapi-json") in response.content.decode()
