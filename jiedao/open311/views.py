@@ -112,7 +112,7 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
         window=params.window(query, clock.now()),
         page=params.page(query),
     )
-    return formats.render(fmt, "service_requests", [selectors.request_row(case) for case in cases])
+    return formats.render(fmt, "service_requests", selectors.request_rows(cases))
 
 
 @open311_view("GET")
@@ -120,7 +120,7 @@ def request_detail(request: HttpRequest, service_request_id: str, *, fmt: str) -
     cases = selectors.find_request(office=params.jurisdiction(request.GET), number=service_request_id)
     if not cases:
         raise Open311Error(404, _("service_request_id “%(id)s” not found.") % {"id": service_request_id})
-    return formats.render(fmt, "service_requests", [selectors.request_row(case) for case in cases])
+    return formats.render(fmt, "service_requests", selectors.request_rows(cases))
 
 
 @open311_view("GET")
