@@ -49,8 +49,9 @@ class SourceAdmin(ScopedAdmin):
     actions = ("rotate_key",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # The code prefixes stored upstream numbers and names the service user: fixed once given.
-        return (*self.readonly_fields, "code") if obj is not None else ()
+        # The code prefixes stored upstream numbers and names the service user, whose dispatcher role is bound to
+        # the office: both fixed once given (a system moving to another office gets a new source).
+        return (*self.readonly_fields, "code", "office") if obj is not None else ()
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return SOURCE_FIELDS if obj is None else (*SOURCE_FIELDS, *self.readonly_fields)

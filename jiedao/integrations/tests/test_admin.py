@@ -137,3 +137,25 @@ def test_an_office_administrator_sees_only_his_offices_deliveries(
     assert WebhookDelivery.objects.visible_to(office_admin).count() == 1
     assert not WebhookDelivery.objects.visible_to(other_office_admin).exists()
     assert not WebhookSubscription.objects.visible_to(other_office_admin).exists()
+
+
+def test_changing_a_source_keeps_its_code_and_office(client, world, superuser, police):
+    client.force_login(superuser)
+    change = reverse("admin:integrations_source_change", args=[police.source.pk])
+    assert client.get(change).status_code == 200
+    response = client.post(
+        change,
+        {
+            "name": "公安分局",
+            "code": "other",
+            "office": world.other_office.pk,
+            "kind": "police",
+            "channel": "department",
+            "rate_limit_per_minute": 5,
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert (source.name, source.rate_limit_per_minute, source.active) == ("公安分局", 5, False)
+    assert (source.code, source.office) == ("police", world.office)
+    assert source_for_key(police.key) is None  # inactive now
