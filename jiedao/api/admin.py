@@ -7,9 +7,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from jiedao.accounts.choices import Role
 from jiedao.accounts.models import User
 from jiedao.api.models import ApiToken
 from jiedao.api.tokens import api_token_revoke
+from jiedao.core.scope import scope_of
 
 
 @admin.register(ApiToken)
@@ -31,6 +33,14 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("token"))
     def token_prefix(self, obj: ApiToken) -> str:
         return f"jd_{obj.prefix}_…"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Office administrators (the admin role) and superusers, for the users their scope holds.
+        scope = scope_of(request.user)
+        return bool(getattr(request.user, "is_staff", False)) and (scope.everything or Role.ADMIN in scope.roles)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

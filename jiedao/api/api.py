@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.urls import URLPattern
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
@@ -52,3 +57,27 @@ errors.install(api_v1)
 api_v1.add_router("/", routes_cases.router)
 api_v1.add_router("/", routes_actions.router)
 api_v1.add_router("/", routes_reference.router)
+
+
+def _json_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method with plain text; the API's errors are JSON with a code, that one too."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            body = {"code": "method_not_allowed", "message": _("This method is not allowed here."), "field": None}
+            response.content = json.dumps(body, ensure_ascii=False).encode()
+            response["Content-Type"] = "application/json; charset=utf-8"
+        return response
+
+    return wrapped
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """api_v1.urls with every operation's view answering 405 in JSON."""
+    patterns, app_name, namespace = api_v1.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _json_not_allowed(pattern.callback)
+    return patterns, app_name, namespace

@@ -8,6 +8,7 @@ import re
 import secrets
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ def api_token_create(*, user: Any, name: str, days: int | None = DEFAULT_DAYS) -
         raise InvalidInput(_("A token is valid for 1 to %(days)d days.") % {"days": MAX_DAYS}, field="days")
     now = clock.now()
     # Lock the user's row: two requests at once cannot both pass the count below.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.filter(user=user).usable(now).count() >= MAX_ACTIVE:
         raise InvalidInput(
             _("You already have %(count)d active tokens: revoke one you no longer use.") % {"count": MAX_ACTIVE},

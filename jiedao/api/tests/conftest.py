@@ -120,3 +120,10 @@ class Loop:
 @pytest.fixture
 def loop(world: Any, dispatcher: Any, unit_handler: Any, deputy_leader: Any) -> Loop:
     return Loop(world, dispatcher, unit_handler, deputy_leader)
+
+
+@pytest.fixture
+def other_office_dispatcher(world: Any) -> Any:
+    from conftest import _persona
+
+    return _persona("far_dispatcher", "dispatcher", place=world.other_office)
