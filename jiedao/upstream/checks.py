@@ -296,7 +296,9 @@ def _compare_with_cases(context: Context, orders: list[Order], plan: Plan) -> No
     existing: dict[str, Case] = {}
     numbers = sorted(order.upstream_number for order in orders)
     for chunk in _chunks(numbers):
-        query = Case.objects.filter(channel=Channel.HOTLINE_12345, upstream_number__in=chunk).only(*EXISTING_FIELDS)
+        # Stating the partial unique index's condition lets SQLite use it (else it scans every case).
+        query = Case.objects.filter(channel=Channel.HOTLINE_12345, upstream_number__in=chunk)
+        query = query.exclude(upstream_number="").only(*EXISTING_FIELDS)
         existing.update((case.upstream_number, case) for case in query)
     for order in orders:
         case = existing.get(order.upstream_number)

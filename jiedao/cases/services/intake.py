@@ -176,7 +176,10 @@ def _register_as(
     content = required_text(content, field="content", label=_("Content"))
     upstream_number = (upstream_number or "").strip()
     if upstream_number:
-        existing = Case.objects.filter(channel=channel, upstream_number=upstream_number).first()
+        # The unique index is partial (upstream number not blank): SQLite uses it only when the query states that
+        # condition itself; without it, it walks every case in received order.
+        same = Case.objects.filter(channel=channel, upstream_number=upstream_number).exclude(upstream_number="")
+        existing = same.first()
         if existing is not None:
             return existing
     reporter_phone = (reporter_phone or "").strip()
