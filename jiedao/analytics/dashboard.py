@@ -13,26 +13,34 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from jiedao.analytics import rollups
 from jiedao.analytics.kpis import Figure, Kpi
 from jiedao.analytics.selectors import (
+    GroupBy,
     Key,
     KpiFilter,
+    KpiRow,
+    KpiSet,
     _aggregates,
     _as_of,
     _cases,
     _figures,
+    _group_expression,
+    _labels,
+    _ranked,
     _sets_of,
     _settings,
     _wanted,
+    kpi_ranking,
+    kpi_summary,
 )
-from jiedao.analytics.terms import Period, case_sets
+from jiedao.analytics.terms import SHANGHAI, Period, case_sets, notices_in
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.cases.deadlines import Light, light
 from jiedao.cases.models import Case
@@ -53,6 +61,8 @@ __all__ = [
     "by_channel",
     "by_request_type",
     "dashboard_cases",
+    "dashboard_ranking",
+    "dashboard_summary",
     "grid_counts",
     "kpi_trend",
     "trend_bucket",
@@ -61,8 +71,6 @@ __all__ = [
     "warnings_now",
 ]
 
-# The office's calendar: days, weeks (Monday first) and months begin at midnight in Shanghai.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The KPIs drawn as trend lines: the three rates, on-time closure and the composite score of the three.
 TREND_KPIS = (Kpi.RESPONSE, Kpi.RESOLUTION, Kpi.SATISFACTION, Kpi.ON_TIME, Kpi.COMPOSITE)
 
@@ -150,6 +158,9 @@ def volume_series(
     """Count the cases received in each day, week or month of `period` (volume_bucket when not given), in one
     query. Merged and voided cases do not count."""
     parts = buckets(period, bucket or volume_bucket(period))
+    rolled = rollups.rollup_counts(user=user, filters=filters or KpiFilter(), periods=parts, received_only=True)
+    if rolled is not None:
+        return [(part, rolled[i].get(None, {}).get("received", 0)) for i, part in enumerate(parts)]
     counts = (
         _cases(user, filters or KpiFilter())
         .filter(_received(period))
@@ -158,7 +169,15 @@ def volume_series(
     return [(part, int(counts[f"b{i}"] or 0)) for i, part in enumerate(parts)]
 
 
-def _grouped(user: Any, period: Period, filters: KpiFilter | None, expression: Any) -> list[tuple[Key, int]]:
+def _grouped(
+    user: Any, period: Period, filters: KpiFilter | None, expression: Any, grouping: str
+) -> list[tuple[Key, int]]:
+    rolled = rollups.rollup_counts(
+        user=user, filters=filters or KpiFilter(), periods=[period], grouping=grouping, received_only=True
+    )
+    if rolled is not None:
+        found = [(key, counts["received"]) for key, counts in rolled[0].items() if counts["received"]]
+        return sorted(found, key=lambda kv: (-kv[1], str(kv[0])))
     rows = (
         _cases(user, filters or KpiFilter())
         .filter(_received(period))
@@ -174,7 +193,7 @@ def by_channel(*, user: Any, period: Period, filters: KpiFilter | None = None) -
     """Count the cases received in the period by channel, most first (one query)."""
     return [
         Slice(key, str(Channel(key).label) if key in Channel.values else str(key), n)
-        for key, n in _grouped(user, period, filters, models.F("channel"))
+        for key, n in _grouped(user, period, filters, models.F("channel"), "channel")
     ]
 
 
@@ -182,7 +201,7 @@ def by_request_type(*, user: Any, period: Period, filters: KpiFilter | None = No
     """Count the cases received in the period by request type, most first (one query)."""
     return [
         Slice(key, str(RequestType(key).label) if key in RequestType.values else str(key), n)
-        for key, n in _grouped(user, period, filters, models.F("request_type"))
+        for key, n in _grouped(user, period, filters, models.F("request_type"), "request_type")
     ]
 
 
@@ -194,7 +213,10 @@ def by_category(
     queries: the counts and the names."""
     if level not in (1, 2):
         raise ValueError("categories are counted at level 1 or 2")
-    rows = _grouped(user, period, filters, Substr("category__code", 1, CODE_DIGITS * level))
+    rows = [
+        (key[: CODE_DIGITS * level] if isinstance(key, str) else key, n)
+        for key, n in _grouped(user, period, filters, Substr("category__code", 1, CODE_DIGITS * 2), "category")
+    ]
     # A level-1 category's code is shorter than a level-2 prefix: it is "not classified to level 2".
     merged: dict[Key, int] = {}
     for key, n in rows:
@@ -209,7 +231,7 @@ def by_category(
 
 def grid_counts(*, user: Any, period: Period, filters: KpiFilter | None = None) -> dict[int, int]:
     """Count the cases received in the period per grid id (cases without a grid are left out), one query."""
-    return {int(key): n for key, n in _grouped(user, period, filters, models.F("grid_id")) if key is not None}
+    return {int(key): n for key, n in _grouped(user, period, filters, models.F("grid_id"), "grid") if key is not None}
 
 
 def _running(user: Any, filters: KpiFilter | None) -> CaseQuerySet:
@@ -268,6 +290,19 @@ def kpi_trend(
     wanted = _wanted(kpis, composite)
     names = _sets_of(wanted)
     parts = buckets(period, bucket or trend_bucket(period))
+    rolled = rollups.rollup_counts(user=user, filters=filters or KpiFilter(), periods=parts)
+    if rolled is not None:
+        return [
+            TrendPoint(
+                part,
+                {
+                    kpi: figure
+                    for kpi, figure in _figures(rolled[i].get(None, {}), 0, weight=weight, weights=composite).items()
+                    if kpi in set(kpis)
+                },
+            )
+            for i, part in enumerate(parts)
+        ]
     aggregates: dict[str, Any] = {}
     for i, part in enumerate(parts):
         sets = {name: q for name, q in case_sets(part, as_of=_as_of(part)).items() if name in names}
@@ -322,3 +357,78 @@ def grid_layer(*, user: Any, counts: dict[int, int], place_prefix: str = "") -> 
         for pk, name, boundary in grids.order_by("code").values_list("pk", "name", "boundary")
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _supervision(user: Any, period: Period, filters: KpiFilter, by: str | None) -> dict[Key, tuple[int, int]]:
+    """The period's supervision notices and the cases that got them, per group (one group None without `by`)."""
+    notices = notices_in(period).filter(case__in=_cases(user, filters).values("pk"))
+    counted = {"notices": Count("pk"), "cases": Count("case_id", distinct=True)}
+    if by is None:
+        row = notices.aggregate(**counted)
+        return {None: (int(row["notices"] or 0), int(row["cases"] or 0))}
+    rows = (
+        notices.annotate(group_key=_group_expression(by, "case__"))
+        .values("group_key")
+        .annotate(**counted)
+        .order_by()
+        .values_list("group_key", "notices", "cases")
+    )
+    return {key: (int(count), int(cases)) for key, count, cases in rows}
+
+
+def dashboard_summary(*, user: Any, period: Period, filters: KpiFilter | None = None) -> KpiSet:
+    """kpi_summary, from the daily rollups where they can answer (the same figures, fewer rows read)."""
+    filters = filters or KpiFilter()
+    rolled = rollups.rollup_counts(user=user, filters=filters, periods=[period])
+    if rolled is None:
+        return kpi_summary(user=user, period=period, filters=filters)
+    weight, composite = _settings(None, None)
+    notices, supervised = _supervision(user, period, filters, None)[None]
+    counts = {**rolled[0].get(None, {}), "supervised": supervised}
+    return KpiSet(period, _as_of(period), filters, _figures(counts, notices, weight=weight, weights=composite))
+
+
+# The rankings the rollups break down, by their grouping.
+ROLLUP_GROUPINGS = {GroupBy.UNIT: "unit", GroupBy.COMMUNITY: "community", GroupBy.GRID: "grid"}
+
+
+def dashboard_ranking(*, user: Any, period: Period, by: str, filters: KpiFilter | None = None) -> list[KpiRow]:
+    """kpi_ranking, from the daily rollups where they can answer (the same rows, fewer rows read)."""
+    by = GroupBy(by)
+    filters = filters or KpiFilter()
+    grouping = ROLLUP_GROUPINGS.get(by)
+    rolled = (
+        rollups.rollup_counts(user=user, filters=filters, periods=[period], grouping=grouping)
+        if grouping is not None
+        else None
+    )
+    if rolled is None:
+        return kpi_ranking(user=user, period=period, by=by, filters=filters)
+    weight, composite = _settings(None, None)
+    supervision = _supervision(user, period, filters, by)
+    names = set(case_sets(period, as_of=_as_of(period)))
+    counts_by_key: dict[Key, dict[str, Any]] = {}
+    for key in {*rolled[0], *supervision}:
+        notices, supervised = supervision.get(key, (0, 0))
+        counts = {**rolled[0].get(key, {}), "supervised": supervised}
+        if any(value for name, value in counts.items() if name in names):
+            counts_by_key[key] = {**counts, "notices": notices}
+    labels = _labels(by, list(counts_by_key))
+    as_of = _as_of(period)
+    return _ranked(
+        [
+            KpiRow(
+                by,
+                key,
+                labels[key],
+                None,
+                KpiSet(
+                    period,
+                    as_of,
+                    filters,
+                    _figures(counts, counts["notices"], weight=weight, weights=composite),
+                ),
+            )
+            for key, counts in counts_by_key.items()
+        ]
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 
@@ -16,6 +17,8 @@ from jiedao.analytics.kpis import Kpi, Part
 from jiedao.cases.choices import Resolution, Satisfaction, State
 from jiedao.cases.models import Supervision
 
+# The office's calendar: days, weeks (Monday first) and months begin at midnight in Shanghai.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Merged and voided cases are not cases: they never count anywhere.
 NOT_CASES = (Resolution.MERGED, Resolution.VOIDED)
 NOTHING = Q(pk__in=[])
@@ -44,56 +47,98 @@ def notices_in(period: Period) -> QuerySet[Supervision]:
     return Supervision.objects.filter(issued_at__gte=period.start, issued_at__lt=period.end)
 
 
-def case_sets(period: Period, *, as_of: dt.datetime) -> dict[str, Q]:
-    """The named sets of cases the KPIs count, for `period`; `as_of` is the earlier of its end and now.
+# The date each counted set is anchored on: a set of a period holds the cases whose anchor lies in the period and
+# that meet the set's condition. The daily rollups (jiedao.analytics.rollups) count the same conditions per day.
+RECEIVED = "received_at"
+DISPATCHED = "dispatched_at"
+CALLED_BACK = "callback_at"
+CLOSED = "closed_at"
+DEADLINE = "finish_deadline"
+ANCHORS = (RECEIVED, DISPATCHED, CALLED_BACK, CLOSED, DEADLINE)
+HANDLING_TOTAL = "handling_total"
 
-    Every set is meant for cases that are already cases (merged and voided left out by the caller).
-    """
+
+def anchored_conditions() -> dict[str, dict[str, Q]]:
+    """For each anchor, the named sets anchored on it and their conditions (without the period).
+
+    Under DEADLINE: "due_in_period" (a scored case whose deadline falls in the period) and "on_time_in_period"
+    (of those, closed by the deadline); `due` adds the cases already overdue before the period and still open at
+    its end (see case_sets)."""
     scored = Q(excluded_from_scoring=False)
-
     # The main-unit dispatch signed for first (copied onto the case when it was signed), checked against its own
     # sign-off deadline: signed by then, or the resident contacted by then. Never signed for: not responded.
     responded = Q(first_signed_at__isnull=False) & (
         Q(first_signed_at__lte=F("first_sign_deadline")) | Q(first_sign_deadline__gte=F("contacted_at"))
     )
-    # The latest callback of each case, copied onto the case by the callback services.
-    called_back = _within("callback_at", period)
-    dispatched = _within("dispatched_at", period)
-    closed_handled = _within("closed_at", period) & ~Q(resolution=Resolution.NOT_ACCEPTED)
-    received = _within("received_at", period)
-    accepted = received & ~Q(state=State.REGISTERED) & ~Q(resolution=Resolution.NOT_ACCEPTED)
-
-    if as_of > period.start:
-        # Not closed at as_of, and its deadline already passed then.
-        overdue_open = Q(finish_deadline__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
-        due = scored & (Q(finish_deadline__gte=period.start, finish_deadline__lt=as_of) | overdue_open)
-        overdue_open &= scored
-    else:  # a period that has not begun: nothing is due in it yet
-        due = overdue_open = NOTHING
-
+    handled = ~Q(resolution=Resolution.NOT_ACCEPTED)
+    accepted = ~Q(state=State.REGISTERED) & handled
     return {
-        "dispatched_scored": scored & dispatched,
-        "responded": scored & dispatched & responded,
-        "called_back": scored & called_back,
-        "resolved": scored & called_back & Q(callback_resolved=True),
-        "result_satisfied": scored & called_back & Q(callback_result=Satisfaction.SATISFIED),
-        "result_basically": scored & called_back & Q(callback_result=Satisfaction.BASICALLY),
-        "process_satisfied": scored & called_back & Q(callback_process=Satisfaction.SATISFIED),
-        "process_basically": scored & called_back & Q(callback_process=Satisfaction.BASICALLY),
-        "due": due,
-        "on_time": due & Q(closed_at__isnull=False, closed_at__lte=F("finish_deadline")),
-        "overdue_open": overdue_open,
-        "dispatched": dispatched,
-        "returned": dispatched & Q(return_count__gte=1),
-        "extended": dispatched & Q(extension_count__gte=1),
-        "closed_handled": closed_handled,
-        "reworked": closed_handled & Q(rework_count__gte=1),
-        "accepted": accepted,
-        "answered": accepted & Q(resolution=Resolution.ANSWERED),
-        "not_accepted": received & Q(resolution=Resolution.NOT_ACCEPTED),
-        # An IN over the period's notices (few): one hashed lookup per case, not a probe per case.
-        "supervised": Q(pk__in=notices_in(period).values("case_id")),
+        RECEIVED: {
+            "accepted": accepted,
+            "answered": accepted & Q(resolution=Resolution.ANSWERED),
+            "not_accepted": Q(resolution=Resolution.NOT_ACCEPTED),
+        },
+        DISPATCHED: {
+            "dispatched_scored": scored,
+            "responded": scored & responded,
+            "dispatched": Q(),
+            "returned": Q(return_count__gte=1),
+            "extended": Q(extension_count__gte=1),
+        },
+        # The latest callback of each case, copied onto the case by the callback services.
+        CALLED_BACK: {
+            "called_back": scored,
+            "resolved": scored & Q(callback_resolved=True),
+            "result_satisfied": scored & Q(callback_result=Satisfaction.SATISFIED),
+            "result_basically": scored & Q(callback_result=Satisfaction.BASICALLY),
+            "process_satisfied": scored & Q(callback_process=Satisfaction.SATISFIED),
+            "process_basically": scored & Q(callback_process=Satisfaction.BASICALLY),
+        },
+        CLOSED: {"closed_handled": handled, "reworked": handled & Q(rework_count__gte=1)},
+        DEADLINE: {
+            "due_in_period": scored,
+            "on_time_in_period": scored & Q(closed_at__isnull=False, closed_at__lte=F("finish_deadline")),
+        },
     }
+
+
+def overdue_open_at(as_of: dt.datetime) -> Q:
+    """Scored cases not closed at `as_of` whose finishing deadline had passed by then."""
+    return (
+        Q(excluded_from_scoring=False)
+        & Q(finish_deadline__lt=as_of)
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
+    )
+
+
+def case_sets(period: Period, *, as_of: dt.datetime) -> dict[str, Q]:
+    """The named sets of cases the KPIs count, for `period`; `as_of` is the earlier of its end and now.
+
+    Every set is meant for cases that are already cases (merged and voided left out by the caller).
+    """
+    sets: dict[str, Q] = {}
+    for anchor, conditions in anchored_conditions().items():
+        within = _within(anchor, period)
+        sets.update({name: within & condition for name, condition in conditions.items()})
+    if as_of > period.start:
+        # Due: the deadline fell in the period (up to as_of), or it had passed before and the case was still open.
+        in_period = Q(finish_deadline__gte=period.start, finish_deadline__lt=as_of)
+        overdue_open = overdue_open_at(as_of)
+        due = Q(excluded_from_scoring=False) & in_period | overdue_open
+        on_time = due & Q(closed_at__isnull=False, closed_at__lte=F("finish_deadline"))
+    else:  # a period that has not begun: nothing is due in it yet
+        due = on_time = overdue_open = NOTHING
+    del sets["due_in_period"], sets["on_time_in_period"]
+    sets.update(
+        {
+            "due": due,
+            "on_time": on_time,
+            "overdue_open": overdue_open,
+            # An IN over the period's notices (few): one hashed lookup per case, not a probe per case.
+            "supervised": Q(pk__in=notices_in(period).values("case_id")),
+        }
+    )
+    return sets
 
 
 # Which named sets make up each listable part of each KPI (a union when there are several).

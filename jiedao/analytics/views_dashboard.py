@@ -21,13 +21,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jiedao.analytics import rollups
 from jiedao.analytics.dashboard import (
-    SHANGHAI,
     Measure,
     Slice,
     by_category,
     by_channel,
     by_request_type,
+    dashboard_ranking,
+    dashboard_summary,
     grid_counts,
     grid_layer,
     kpi_trend,
@@ -35,7 +37,8 @@ from jiedao.analytics.dashboard import (
     warnings_now,
 )
 from jiedao.analytics.kpis import PERCENT, Kpi, Part
-from jiedao.analytics.selectors import GroupBy, Period, kpi_ranking, kpi_summary
+from jiedao.analytics.selectors import GroupBy, Period
+from jiedao.analytics.terms import SHANGHAI
 from jiedao.analytics.views import LIST_READERS, NO_KEY, _card, _cases_url, _form, _require_reader, _selection
 from jiedao.core import clock
 from jiedao.hotspots.permissions import can_read_hotspots
@@ -81,7 +84,7 @@ def _slices(slices: list[Slice], params: Mapping[str, str], field: str) -> dict[
 def _rankings(user: Any, chosen: Any, params: Mapping[str, str]) -> list[dict[str, Any]]:
     tables = []
     for by in RANKINGS:
-        rows = kpi_ranking(user=user, period=chosen.period, by=by, filters=chosen.filters)
+        rows = dashboard_ranking(user=user, period=chosen.period, by=by, filters=chosen.filters)
         table = []
         for row in rows[:RANKING_ROWS]:
             key = NO_KEY if row.key is None else str(row.key)
@@ -128,9 +131,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, template, context, status=400)
     chosen = _selection(form)
+    with rollups.held_coverage():
+        return render(request, template, {**context, **_figures(user, chosen)})
+
+
+def _figures(user: Any, chosen: Any) -> dict[str, Any]:
+    """Everything the dashboard shows for the filter chosen."""
     params = {**chosen.params, "from": "dashboard"}
     now = clock.now()
-    summary = kpi_summary(user=user, period=chosen.period, filters=chosen.filters)
+    summary = dashboard_summary(user=user, period=chosen.period, filters=chosen.filters)
     series = volume_series(user=user, period=chosen.period, filters=chosen.filters)
     received = sum(count for _part, count in series)
     warnings = warnings_now(user=user, filters=chosen.filters, now=now)
@@ -164,26 +173,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
         },
     }
-    context.update(
-        {
-            "chosen": chosen,
-            "as_of": summary.as_of,
-            "now": now,
-            "cards": [_card(figure, params) for figure in summary],
-            "received": {"count": received, "url": _cases_url(params, measure=Measure.RECEIVED)},
-            "overdue": {
-                "count": warnings[Measure.OVERDUE],
-                "url": _cases_url(params, measure=Measure.OVERDUE),
-            },
-            "yellow": {"count": warnings[Measure.YELLOW], "url": _cases_url(params, measure=Measure.YELLOW)},
-            "charts": charts,
-            "layer": layer,
-            "map_config": {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION},
-            "rankings": _rankings(user, chosen, params),
-            "ranking_headers": [Kpi(kpi).label for kpi in RANKING_KPIS],
-            "hotspots": _hotspots(user, chosen.period),
-            "screen_url": f"{reverse('analytics:dashboard')}?{urlencode({**chosen.params, 'screen': '1'})}",
-            "normal_url": f"{reverse('analytics:dashboard')}?{urlencode(chosen.params)}",
-        }
-    )
-    return render(request, template, context)
+    return {
+        "chosen": chosen,
+        "as_of": summary.as_of,
+        "now": now,
+        "cards": [_card(figure, params) for figure in summary],
+        "received": {"count": received, "url": _cases_url(params, measure=Measure.RECEIVED)},
+        "overdue": {
+            "count": warnings[Measure.OVERDUE],
+            "url": _cases_url(params, measure=Measure.OVERDUE),
+        },
+        "yellow": {"count": warnings[Measure.YELLOW], "url": _cases_url(params, measure=Measure.YELLOW)},
+        "charts": charts,
+        "layer": layer,
+        "map_config": {"tileUrl": settings.MAP_TILE_URL, "tileAttribution": settings.MAP_TILE_ATTRIBUTION},
+        "rankings": _rankings(user, chosen, params),
+        "ranking_headers": [Kpi(kpi).label for kpi in RANKING_KPIS],
+        "hotspots": _hotspots(user, chosen.period),
+        "screen_url": f"{reverse('analytics:dashboard')}?{urlencode({**chosen.params, 'screen': '1'})}",
+        "normal_url": f"{reverse('analytics:dashboard')}?{urlencode(chosen.params)}",
+    }

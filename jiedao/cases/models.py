@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -131,6 +134,8 @@ class Case(TimeStampedModel):
     version = models.PositiveIntegerField(default=0)
 
     objects = CaseQuerySet.as_manager()
+    # The field values as read from the database (attname → value); None for a case not loaded from it.
+    loaded_values: dict[str, Any] | None = None
 
     class Meta:
         verbose_name = _("case")
@@ -158,10 +163,21 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "finish_deadline"], name="case_state_deadline"),
             # The duplicate finder's bounding box around a point (a latitude band, the longitude checked in the index).
             models.Index(fields=["lat", "lng"], name="case_lat_lng"),
+            # The dashboard counts today and the stale days live, per anchor date (jiedao.analytics.rollups).
+            models.Index(fields=["dispatched_at"], name="case_dispatched_at"),
+            models.Index(fields=["callback_at"], name="case_callback_at"),
+            models.Index(fields=["finish_deadline"], name="case_finish_deadline"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Case:
+        """Keep the values as loaded: the KPI rollups compare them with the saved ones (analytics.signals)."""
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance.loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
 
 
 class Dispatch(models.Model):
