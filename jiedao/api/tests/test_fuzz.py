@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -57,7 +59,18 @@ def _foreign_case(actor: Any, place: Any, n: int) -> int:
 
 
 @pytest.fixture
-def fuzz_world(world, loop, community_staff, other_office_dispatcher):
+def one_connection():
+    """Keep the test's database connection across requests, as Django's test client does: the WSGI handler
+    closes it after each request otherwise, and the test's transaction (PostgreSQL) with it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(world, loop, community_staff, other_office_dispatcher, one_connection):
     # Cases the fuzzed user sees, in many states, so the actions have something to refuse or take.
     for state in ("registered", "accepted", "handling", "returned", "callback", "closed", "suspended", "supervised"):
         getattr(loop, state)()
