@@ -153,3 +153,22 @@ schema = _schema()
 def test_fuzz_the_api(case, fuzz_world):
     response = case.call(app=WSGIHandler(), headers={"Authorization": f"Bearer {fuzz_world}"})
     case.validate_response(response, checks=[not_a_server_error, no_foreign_data, errors_are_json_with_a_code])
+
+
+def test_the_scope_check_catches_a_leak():
+    """The custom check is not vacuous: a marker, or a foreign case id in a case-shaped object, fails it."""
+
+    class Answer:
+        def __init__(self, body: Any) -> None:
+            self.content = json.dumps(body, ensure_ascii=False).encode()
+            self.status_code = 200
+
+    class Call:
+        method, formatted_path = "GET", "/api/v1/cases"
+
+    Foreign.strings, Foreign.case_ids = [MARKER], {42}
+    no_foreign_data(None, Answer({"items": [{"id": 7, "number": "JD2026-000007"}]}), Call())
+    with pytest.raises(AssertionError):
+        no_foreign_data(None, Answer({"title": f"{MARKER} 噪音"}), Call())
+    with pytest.raises(AssertionError):
+        no_foreign_data(None, Answer({"items": [{"id": 42, "number": "JD2026-000001"}]}), Call())
