@@ -31,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60.0
-PROFILE_SORT = "tottime"
+PROFILE_SORT = "cumulative"
 OFFICE_CODE = "330199001000"
 HEADERS = ["序号", "工单编号", "诉求标题", "诉求内容", "来电人", "联系电话", "受理时间", "办理时限", "诉求类型",
            "紧急程度", "所属社区", "事发地址"]  # fmt: skip
@@ -136,7 +136,7 @@ def _import(path: Path, user: Any, office: Any, profile: bool = False) -> tuple[
     seconds = time.perf_counter() - started
     if profiler is not None:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(PROFILE_SORT).print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(PROFILE_SORT).print_stats(80)
         print(out.getvalue(), file=sys.stderr)
     if run.state != "done":
         raise SystemExit(f"the import did not succeed: {run.state} {run.errors[:5]} {run.failure[:500]}")

@@ -83,12 +83,15 @@ def _places(
 
 def next_number(office: Place, year: int) -> str:
     """Take the next number of the office's year under a row lock: JD2026-000123."""
-    try:
-        with transaction.atomic():
-            CaseSequence.objects.get_or_create(office=office, year=year)
-    except IntegrityError:
-        pass  # another registration created the row first; it is there now
-    sequence = CaseSequence.objects.select_for_update().get(office=office, year=year)
+    # The year's row exists but for the first case of the year: lock it straight away (no savepoint, one query).
+    sequence = CaseSequence.objects.select_for_update().filter(office=office, year=year).first()
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.get_or_create(office=office, year=year)
+        except IntegrityError:
+            pass  # another registration created the row first; it is there now
+        sequence = CaseSequence.objects.select_for_update().get(office=office, year=year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"JD{year}-{sequence.last:06d}"
