@@ -180,9 +180,10 @@ def _register_as(
     upstream_number = (upstream_number or "").strip()
     if upstream_number:
         # The unique index is partial (upstream number not blank): SQLite uses it only when the query states that
-        # condition itself; without it, it walks every case in received order.
+        # condition itself. No ORDER BY (at most one row): with one, a planner that underrates the table (rows
+        # written in the same transaction) walks every case in received or id order instead.
         same = Case.objects.filter(channel=channel, upstream_number=upstream_number).exclude(upstream_number="")
-        existing = same.first()
+        existing = next(iter(same.order_by()[:1]), None)
         if existing is not None:
             return existing
     reporter_phone = (reporter_phone or "").strip()
