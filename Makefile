@@ -13,6 +13,7 @@ run: bootstrap static fonts
 	$(JIEDAO) demo-cases --if-empty --count-12345 250 --count-grid 500
 	$(JIEDAO) triage train --if-missing
 	$(JIEDAO) hotspots-refresh --weeks 4
+	$(JIEDAO) rollups
 	$(JIEDAO) up
 
 test: bootstrap browser fonts lint typecheck pytest

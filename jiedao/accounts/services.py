@@ -29,6 +29,8 @@ ADMIN_PERMISSIONS = {
     "places": ("place", "building", "entrance", "house"),
     "units": ("unit",),
     "accounts": ("user", "roleassignment"),
+    # The office's order sources and webhook subscriptions (rows limited to the office by their admin pages).
+    "integrations": ("source", "webhooksubscription", "webhookdelivery"),
 }
 
 

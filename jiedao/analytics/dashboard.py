@@ -42,7 +42,7 @@ from jiedao.analytics.selectors import (
 )
 from jiedao.analytics.terms import SHANGHAI, Period, case_sets, notices_in
 from jiedao.cases.choices import Channel, RequestType
-from jiedao.cases.deadlines import Light, light
+from jiedao.cases.deadlines import yellow_among
 from jiedao.cases.models import Case
 from jiedao.cases.querysets import CLOCK_RUNNING, CaseQuerySet
 from jiedao.categories.choices import CODE_DIGITS
@@ -245,20 +245,18 @@ def _overdue(now: dt.datetime) -> Q:
 def _yellow_ids(user: Any, filters: KpiFilter | None, now: dt.datetime) -> list[int]:
     """Running clocks not past their deadline that the light function calls yellow.
 
-    SQL keeps the running clocks not yet due (few: open cases only); the share of the limit used is counted on the
-    working calendar by cases.deadlines.light, the one function every list uses, so the count and the lights on
-    the list behind it agree."""
+    SQL keeps the running clocks not yet due (open cases only); the share of the limit used is counted on the
+    working calendar by cases.deadlines.yellow_among, the figures of `light` (the function every list uses) for
+    all of them in one pass, so the count and the lights on the list behind it agree."""
     rows = (
         _running(user, filters)
         .filter(finish_deadline__gte=now, finish_started_at__isnull=False)
         .exclude(finish_unit="")
         .values_list("pk", "finish_started_at", "finish_deadline", "finish_unit")
     )
-    return sorted(
-        pk
-        for pk, started, deadline, unit in rows
-        if light(started_at=started, deadline_at=deadline, now=now, unit=unit) == Light.YELLOW
-    )
+    found = [(pk, started, deadline, unit) for pk, started, deadline, unit in rows if started and deadline]
+    yellow = yellow_among([(started, deadline, unit) for _pk, started, deadline, unit in found], now)
+    return sorted(row[0] for row, is_yellow in zip(found, yellow, strict=True) if is_yellow)
 
 
 def warnings_now(*, user: Any, filters: KpiFilter | None = None, now: dt.datetime | None = None) -> dict[str, int]:

@@ -2,9 +2,10 @@
 
 A DailyCount row holds, for one day (Asia/Shanghai) and one place, the counts of every set of
 terms.anchored_conditions whose anchor falls on that day: in the "all" breakdown per case scope (grid, or the
-community or office of a case without a grid), in the others per community-level scope and per main unit, channel,
-request type or level-2 category. A StaleDay row says a day's rows no longer match the cases (a case with an anchor
-on that day changed); the dashboard counts such days live until the worker has recomputed them.
+community or office of a case without a grid), in the others per office and in all ("office") or per main unit,
+channel, request type or level-2 category (the last three count the cases received only). A StaleDay row says a
+day's rows no longer match the cases (a case with an anchor on that day changed); the dashboard counts such days
+live until the worker has recomputed them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Breakdown(models.TextChoices):
     ALL = "all", _("All cases, per scope")
+    OFFICE = "office", _("All cases, per office")
     UNIT = "unit", _("Main unit")
     CHANNEL = "channel", _("Channel")
     REQUEST_TYPE = "type", _("Request type")
@@ -103,7 +105,10 @@ class LateClosure(models.Model):
     class Meta:
         verbose_name = _("late closure count")
         verbose_name_plural = _("late closure counts")
-        indexes = [models.Index(fields=["breakdown", "closed_day", "scope_code"], name="lateclosure_lookup")]
+        indexes = [
+            models.Index(fields=["breakdown", "closed_day", "scope_code"], name="lateclosure_lookup"),
+            models.Index(fields=["breakdown", "deadline_day"], name="lateclosure_deadline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.closed_day} {self.deadline_day} {self.breakdown} {self.scope_code} {self.key}"

@@ -49,8 +49,10 @@ from jiedao.categories.choices import CODE_DIGITS
 from jiedao.core import clock
 from jiedao.core.scope import scope_of
 
-# A community's code: the breakdowns other than "all" keep the place to this length.
-COMMUNITY_CODE_LENGTH = 12
+# An office's code prefix: the breakdowns other than "all" keep the place to this length.
+OFFICE_CODE_LENGTH = 9
+# The breakdowns that count every set (the others count the cases received, for the dashboard's slices).
+FULL_BREAKDOWNS = (Breakdown.ALL, Breakdown.OFFICE, Breakdown.UNIT)
 # Counted at the later of closing and the deadline (see DailyCount.settled).
 SETTLED = "settled_at"
 SETTLED_CONDITION = Q(excluded_from_scoring=False, closed_at__isnull=False, finish_deadline__isnull=False)
@@ -130,7 +132,9 @@ def _group_fields(breakdown: str) -> dict[str, Any]:
     """The place and key a breakdown groups cases by, as expressions over Case."""
     if breakdown == Breakdown.ALL:
         return {"g_scope": F("scope_code"), "g_community": F("community_id"), "g_grid": F("grid_id")}
-    scope = Substr("scope_code", 1, COMMUNITY_CODE_LENGTH)
+    scope = Substr("scope_code", 1, OFFICE_CODE_LENGTH)
+    if breakdown == Breakdown.OFFICE:
+        return {"g_scope": scope}
     key = {
         Breakdown.UNIT: F("main_unit_id"),
         Breakdown.CHANNEL: F("channel"),
@@ -185,7 +189,8 @@ def _compute(ranges: Sequence[tuple[dt.date, dt.date]]) -> int:
     for breakdown in Breakdown.values:
         groups = _group_fields(breakdown)
         rows: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
-        for anchor in (*ANCHORS, SETTLED):
+        full = breakdown in FULL_BREAKDOWNS
+        for anchor in (*ANCHORS, SETTLED) if full else (RECEIVED,):
             aggregates = _anchor_aggregates(anchor)
             found = (
                 _anchored(anchor, ranges).annotate(**groups).values("day", *groups).annotate(**aggregates).order_by()
@@ -204,10 +209,12 @@ def _compute(ranges: Sequence[tuple[dt.date, dt.date]]) -> int:
                 continue
             day, scope, *rest = group
             place = {"community_id": rest[0], "grid_id": rest[1]} if breakdown == Breakdown.ALL else {}
-            key = "" if breakdown == Breakdown.ALL or rest[0] is None else str(rest[0])
+            key = "" if breakdown in (Breakdown.ALL, Breakdown.OFFICE) or rest[0] is None else str(rest[0])
             objects.append(DailyCount(day=day, breakdown=breakdown, scope_code=scope or "", key=key, **place, **counts))
         DailyCount.objects.bulk_create(objects, batch_size=BATCH)
         written += len(objects)
+        if not full:
+            continue
         late = (
             _anchored(CLOSED, ranges)
             .filter(SCORED, finish_deadline__isnull=False, finish_deadline__lt=F("closed_at"))
@@ -221,7 +228,7 @@ def _compute(ranges: Sequence[tuple[dt.date, dt.date]]) -> int:
             if row["deadline_day"] >= row["day"]:
                 continue  # closed late on the deadline's own day: not overdue at any midnight
             place = {"community_id": row["g_community"], "grid_id": row["g_grid"]} if breakdown == Breakdown.ALL else {}
-            key = "" if breakdown == Breakdown.ALL or row["g_key"] is None else str(row["g_key"])
+            key = str(row["g_key"]) if row.get("g_key") is not None else ""
             closures.append(
                 LateClosure(
                     closed_day=row["day"],
@@ -329,10 +336,15 @@ def _read_coverage() -> Coverage | None:
 @dataclass(frozen=True)
 class Reach:
     """The place prefixes the rollups count for a viewer and filter: any of `prefixes` (all when None), and
-    `place_prefix`."""
+    `place_prefix`; `office_level` when all of them are offices or wider (the per-office breakdowns serve)."""
 
     prefixes: frozenset[str] | None
     place_prefix: str
+
+    @property
+    def office_level(self) -> bool:
+        codes = [self.place_prefix, *(self.prefixes or ())]
+        return all(len(code) <= OFFICE_CODE_LENGTH for code in codes)
 
     def q(self) -> Q:
         q = Q(scope_code__startswith=self.place_prefix) if self.place_prefix else Q()
@@ -345,14 +357,10 @@ def reach(user: Any, filters: Any) -> Reach | None:
     """Whether the rollups can count what `user` sees under `filters` (a KpiFilter), and how."""
     if filters.unit_id is not None or filters.category_code or filters.channel or filters.request_type:
         return None
-    if len(filters.place_prefix) > COMMUNITY_CODE_LENGTH:
-        return None
     scope = scope_of(user)
     if scope.everything:
         return Reach(None, filters.place_prefix)
     if scope.unit_ids or not scope.place_prefixes:
-        return None
-    if any(len(prefix) > COMMUNITY_CODE_LENGTH for prefix in scope.place_prefixes):
         return None
     return Reach(frozenset(scope.place_prefixes), filters.place_prefix)
 
@@ -438,16 +446,16 @@ def _plan(period: Period, now: dt.datetime, cov: Coverage) -> _Plan:
     )
 
 
-# What each breakdown's rows are grouped by, in DailyCount and LateClosure, and the same over Case.
-GROUPINGS: dict[str, tuple[str, str, Any]] = {
-    # name: (breakdown, rollup field, case expression)
-    "all": (Breakdown.ALL, "", None),
-    "community": (Breakdown.ALL, "community_id", F("community_id")),
-    "grid": (Breakdown.ALL, "grid_id", F("grid_id")),
-    "unit": (Breakdown.UNIT, "key", F("main_unit_id")),
-    "channel": (Breakdown.CHANNEL, "key", F("channel")),
-    "request_type": (Breakdown.REQUEST_TYPE, "key", F("request_type")),
-    "category": (Breakdown.CATEGORY, "key", Substr("category__code", 1, CODE_DIGITS * 2)),
+# What each grouping reads: the breakdown for viewers of whole offices, the one for narrower places (None: the
+# live selectors answer), the rollup field grouped by, and the same over Case.
+GROUPINGS: dict[str, tuple[str, str | None, str, Any]] = {
+    "all": (Breakdown.OFFICE, Breakdown.ALL, "", None),
+    "community": (Breakdown.ALL, Breakdown.ALL, "community_id", F("community_id")),
+    "grid": (Breakdown.ALL, Breakdown.ALL, "grid_id", F("grid_id")),
+    "unit": (Breakdown.UNIT, None, "key", F("main_unit_id")),
+    "channel": (Breakdown.CHANNEL, None, "key", F("channel")),
+    "request_type": (Breakdown.REQUEST_TYPE, None, "key", F("request_type")),
+    "category": (Breakdown.CATEGORY, None, "key", Substr("category__code", 1, CODE_DIGITS * 2)),
 }
 
 
@@ -460,37 +468,53 @@ def _normal(grouping: str, value: Any) -> Key:
     return str(value)
 
 
+def _grouped_sums(rows: Any, field: str, grouping: str, aggregates: Mapping[str, Any]) -> dict[Key, Counts]:
+    if not aggregates:
+        return {}
+    if not field:
+        return {None: rows.aggregate(**aggregates)}
+    return {_normal(grouping, row[field]): dict(row) for row in rows.values(field).annotate(**aggregates).order_by()}
+
+
+def _merge_into(result: dict[Key, Counts], found: Mapping[Key, Counts]) -> None:
+    for key, counts in found.items():
+        result.setdefault(key, {}).update(counts)
+
+
 def _rollup_part(
-    reach_: Reach, grouping: str, plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
+    reach_: Reach, breakdown: str, grouping: str, plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
 ) -> dict[Key, Counts]:
-    breakdown, field, _expression = GROUPINGS[grouping]
-    aggregates: dict[str, Any] = {}
-    for i, plan in enumerate(plans):
-        aggregates.update({f"p{i}__{name}": Sum(name, filter=plan.counted.days()) for name in fields})
-        if overdue:
-            net = F("due_in_period") - F("settled")
-            aggregates[f"p{i}__net_start"] = Sum(net, filter=plan.before_start.days())
-            aggregates[f"p{i}__net_as_of"] = Sum(net, filter=plan.before_as_of.days())
+    _office, _narrow, field, _expression = GROUPINGS[grouping]
     upper = max(local_day(plan.period.end) + dt.timedelta(days=1) for plan in plans)
     rows = DailyCount.objects.filter(reach_.q(), breakdown=breakdown, day__lt=upper)
     result: dict[Key, Counts] = {}
-    if field:
-        for row in rows.values(field).annotate(**aggregates).order_by():
-            result[_normal(grouping, row[field])] = dict(row)
+    if len(plans) == 1:
+        # One period (a tile row, a ranking): its days in the WHERE, plain sums; the running totals apart.
+        counted = rows.filter(plans[0].counted.days())
+        _merge_into(result, _grouped_sums(counted, field, grouping, {f"p0__{name}": Sum(name) for name in fields}))
     else:
-        result[None] = rows.aggregate(**aggregates)
-    if overdue:
-        late: dict[str, Any] = {
-            f"p{i}__late": Sum(
-                "count",
-                filter=plan.counted.days("closed_day") & Q(deadline_day__lt=local_day(plan.period.start)),
-            )
-            for i, plan in enumerate(plans)
+        aggregates = {
+            f"p{i}__{name}": Sum(name, filter=plan.counted.days()) for i, plan in enumerate(plans) for name in fields
         }
-        closures = LateClosure.objects.filter(reach_.q(), breakdown=breakdown, closed_day__lt=upper)
-        found = closures.values(field).annotate(**late).order_by() if field else [closures.aggregate(**late)]
-        for row in found:
-            result.setdefault(_normal(grouping, row[field]) if field else None, {}).update(row)
+        _merge_into(result, _grouped_sums(rows, field, grouping, aggregates))
+    if not overdue:
+        return result
+    net = F("due_in_period") - F("settled")
+    nets: dict[str, Any] = {}
+    for i, plan in enumerate(plans):
+        nets[f"p{i}__net_start"] = Sum(net, filter=plan.before_start.days())
+        nets[f"p{i}__net_as_of"] = Sum(net, filter=plan.before_as_of.days())
+    _merge_into(result, _grouped_sums(rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0)), field, grouping, nets))
+    # Late closures of a period: closed in it, due before it began (few: the deadline bound is in the WHERE).
+    starts = [local_day(plan.period.start) for plan in plans]
+    late = {
+        f"p{i}__late": Sum("count", filter=plan.counted.days("closed_day") & Q(deadline_day__lt=start))
+        for i, (plan, start) in enumerate(zip(plans, starts, strict=True))
+    }
+    closures = LateClosure.objects.filter(
+        reach_.q(), breakdown=breakdown, closed_day__lt=upper, deadline_day__lt=max(starts)
+    )
+    _merge_into(result, _grouped_sums(closures, field, grouping, late))
     return result
 
 
@@ -537,7 +561,7 @@ def _live_part(
     cases = _cases(user, filters).filter(reduce(or_, reach_any, Q(pk__in=[])))
     if overdue:
         cases = cases.annotate(settled_at=Greatest("finish_deadline", "closed_at"))
-    _breakdown, _field, expression = GROUPINGS[grouping]
+    _office, _narrow, _field, expression = GROUPINGS[grouping]
     if expression is None:
         return {None: cases.aggregate(**aggregates)}
     rows = cases.annotate(group_key=expression).values("group_key").annotate(**aggregates).order_by()
@@ -558,8 +582,12 @@ def rollup_counts(
 
     Periods must begin and end at midnight (Asia/Shanghai). Supervision notices are not counted here."""
     reach_ = reach(user, filters)
-    cov = coverage() if reach_ is not None else None
-    if reach_ is None or cov is None:
+    if reach_ is None:
+        return None
+    office, narrow, _field, _expression = GROUPINGS[grouping]
+    breakdown = office if reach_.office_level else narrow
+    cov = coverage() if breakdown is not None else None
+    if breakdown is None or cov is None:
         return None
     if any(not (_aligned(p.start) and _aligned(p.end)) for p in periods):
         return None
@@ -568,7 +596,7 @@ def rollup_counts(
     wanted = ("received",) if received_only else (*COUNT_FIELDS, "handling_us")
     fields = tuple(name for name in wanted if name != "settled")
     overdue = not received_only
-    stored = _rollup_part(reach_, grouping, plans, fields, overdue)
+    stored = _rollup_part(reach_, breakdown, grouping, plans, fields, overdue)
     live = _live_part(user, filters, grouping, plans, fields, overdue)
     result: list[dict[Key, Counts]] = []
     for i, plan in enumerate(plans):

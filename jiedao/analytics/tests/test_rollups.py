@@ -114,11 +114,13 @@ def rows():
     return daily, late
 
 
-def test_the_rollups_agree_with_the_cases_right_after_a_rebuild(history, dispatcher, principal_leader, world, now):
+def test_the_rollups_agree_with_the_cases_right_after_a_rebuild(
+    history, dispatcher, principal_leader, community_staff, world, now
+):
     written = rollups.rebuild()
     assert written > 0 and StaleDay.objects.filter(day__lt=dt.date(2026, 12, 9)).count() == 0
     assert RollupState.objects.get().covered_until == dt.date(2026, 12, 9)
-    for user in (dispatcher, principal_leader):
+    for user in (dispatcher, principal_leader, community_staff):
         assert_agrees(user, world, now)
     assert_dashboard_parts_agree(dispatcher, world)
 
@@ -201,13 +203,21 @@ def test_viewers_and_filters_the_rollups_do_not_break_down_fall_back_to_the_live
         (dispatcher, KpiFilter(unit_id=world.unit_urban.pk)),
         (dispatcher, KpiFilter(channel=Channel.PHONE)),
         (dispatcher, KpiFilter(category_code="01")),
-        (dispatcher, KpiFilter(place_prefix=world.grid_a1.code)),
         (unit_handler, KpiFilter()),
-        (grid_worker, KpiFilter()),
     ):
         assert rollups.rollup_counts(user=user, filters=filters, periods=[ALL]) is None
         live = kpi_summary(user=user, period=ALL, filters=filters)
         assert triples(dashboard_summary(user=user, period=ALL, filters=filters)) == triples(live)
+    # Below an office the per-scope rows still answer the totals; the per-office breakdowns leave it to the cases
+    for user, filters in ((dispatcher, KpiFilter(place_prefix=world.grid_a1.code)), (grid_worker, KpiFilter())):
+        assert rollups.rollup_counts(user=user, filters=filters, periods=[ALL]) is not None
+        assert rollups.rollup_counts(user=user, filters=filters, periods=[ALL], grouping="unit") is None
+        live = kpi_summary(user=user, period=ALL, filters=filters)
+        assert triples(dashboard_summary(user=user, period=ALL, filters=filters)) == triples(live)
+        for by in (GroupBy.UNIT, GroupBy.GRID):
+            assert [
+                (r.key, triples(r.kpis)) for r in dashboard_ranking(user=user, period=ALL, by=by, filters=filters)
+            ] == [(r.key, triples(r.kpis)) for r in kpi_ranking(user=user, period=ALL, by=by, filters=filters)]
 
 
 def test_before_the_first_build_the_live_selectors_answer(history, dispatcher, world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -83,3 +84,22 @@ def test_no_time_between_start_and_deadline():
 def test_unknown_unit_raises():
     with pytest.raises(ValueError, match="unit"):
         used(at(2026, 11, 17, 9), unit="fortnights")
+
+
+def test_many_clocks_at_once_give_exactly_the_single_figures():
+    """used_fractions (the dashboard's yellow count) equals used_fraction clock by clock, across the National Day
+    holiday and its make-up Saturday, mid-day starts, every unit, clocks not begun and clocks at their end."""
+    import random
+
+    rng = random.Random(7)
+    now = at(2026, 10, 12, 15, 17)
+    clocks = []
+    for _ in range(400):
+        start = at(2026, 9, 20, 0, 0) + dt.timedelta(minutes=rng.randrange(0, 30 * 24 * 60))
+        deadline = start + dt.timedelta(minutes=rng.randrange(0, 25 * 24 * 60))
+        clocks.append((start, deadline, rng.choice(LimitUnit.values)))
+    clocks.append((now, now, LimitUnit.WORKING_DAYS))
+    clocks.append((at(2026, 10, 3, 10), at(2026, 10, 4, 10), LimitUnit.WORKING_DAYS))  # wholly in the holiday
+    expected = [CAL.used_fraction(start, deadline, now, unit) for start, deadline, unit in clocks]
+    assert CAL.used_fractions(clocks, now) == expected
+    assert 0 < sum(1 for value in expected if 0 < value < 1) < len(expected)
