@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiedao.audit.choices import AuditAction
@@ -25,6 +26,7 @@ from jiedao.cases.models import Case
 from jiedao.cases.querysets import CLOCK_RUNNING
 from jiedao.cases.services import case_register
 from jiedao.cases.services.base import event, recompute_finish
+from jiedao.cases.services.intake import numbers_reserved
 from jiedao.cases.workflow import ENDED_STATES
 from jiedao.core import clock, crypto
 from jiedao.core.errors import DomainError, NotFoundOrForbidden
@@ -215,7 +217,7 @@ def _write(run: ImportRun, plan: Plan) -> None:
     report: Callable[[int], None] = functools.partial(_report_progress, run.pk, total)
     _set(run.pk, progress=30)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), numbers_reserved(_new_per_office_year(plan)):
             errors: list[RowError] = []
             for index, order in enumerate(plan.new, start=1):
                 category = categories.instance(order.category_id) if categories and order.category_id else None
@@ -234,6 +236,15 @@ def _write(run: ImportRun, plan: Plan) -> None:
                 raise RowsRefused(errors)
     finally:
         progress_clear(run.pk)
+
+
+def _new_per_office_year(plan: Plan) -> dict[tuple[Any, int], int]:
+    """How many numbers each office and year will take (one update of its sequence row, not one per case)."""
+    counts: dict[tuple[Any, int], int] = {}
+    for order in plan.new:
+        key = (order.office, timezone.localtime(order.received_at).year)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _report_progress(run_id: int, total: int, done: int) -> None:

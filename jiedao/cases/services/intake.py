@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,8 +84,35 @@ def _places(
     )
 
 
-def next_number(office: Place, year: int) -> str:
-    """Take the next number of the office's year under a row lock: JD2026-000123."""
+# Numbers taken in advance for a bulk registration: (office id, year) → the numbers not yet handed out.
+_reserved: ContextVar[dict[tuple[int, int], list[int]] | None] = ContextVar("reserved_case_numbers", default=None)
+
+
+@contextmanager
+def numbers_reserved(counts: Mapping[tuple[Place, int], int]) -> Iterator[None]:
+    """Reserve `count` numbers of each (office, year) with one update of its sequence row, for registrations made
+    inside (a file of thousands of orders). Must run inside the transaction that registers them: the rows stay
+    locked until it ends, so the numbers left over are given back and the numbering keeps no gap."""
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for (office, year), count in counts.items():
+        if count <= 0:
+            continue
+        sequence = _locked_sequence(office, year)
+        blocks[(office.pk, year)] = list(range(sequence.last + count, sequence.last, -1))
+        sequence.last += count
+        sequence.save(update_fields=["last"])
+    token = _reserved.set(blocks)
+    try:
+        yield
+    finally:
+        _reserved.reset(token)
+    # (On an error the transaction rolls back, and the reservation with it.)
+    for (office_id, year), left in blocks.items():
+        if left:  # the last numbers of the block were not used: the sequence resumes after the last one used
+            CaseSequence.objects.filter(office_id=office_id, year=year).update(last=F("last") - len(left))
+
+
+def _locked_sequence(office: Place, year: int) -> CaseSequence:
     # The year's row exists but for the first case of the year: lock it straight away (no savepoint, one query).
     sequence = CaseSequence.objects.select_for_update().filter(office=office, year=year).first()
     if sequence is None:
@@ -92,6 +122,15 @@ def next_number(office: Place, year: int) -> str:
         except IntegrityError:
             pass  # another registration created the row first; it is there now
         sequence = CaseSequence.objects.select_for_update().get(office=office, year=year)
+    return sequence
+
+
+def next_number(office: Place, year: int) -> str:
+    """Take the next number of the office's year under a row lock (or from a reserved block): JD2026-000123."""
+    block = (_reserved.get() or {}).get((office.pk, year))
+    if block:
+        return f"JD{year}-{block.pop():06d}"
+    sequence = _locked_sequence(office, year)
     sequence.last += 1
     sequence.save(update_fields=["last"])
     return f"JD{year}-{sequence.last:06d}"

@@ -324,3 +324,27 @@ def test_urgent_cases_run_on_calendar_hours(world, dispatcher, now):
     case = services.case_accept(case_id=case.pk, actor=dispatcher)
     assert case.finish_deadline == at(2026, 11, 29, 0, 0)
     assert case.finish_limit == Decimal("2.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_registration_takes_its_numbers_in_one_block_and_gives_back_what_it_did_not_use(
+    world, dispatcher, now
+):
+    from django.db import transaction
+
+    from jiedao.cases.models import CaseSequence
+    from jiedao.cases.services.intake import numbers_reserved
+
+    register(dispatcher)  # JD2026-000001
+    with transaction.atomic(), numbers_reserved({(world.office, 2026): 5}):
+        assert CaseSequence.objects.get(office=world.office, year=2026).last == 6
+        numbers = [register(dispatcher, title=f"第{i}件").number for i in range(3)]
+    assert numbers == ["JD2026-000002", "JD2026-000003", "JD2026-000004"]
+    assert CaseSequence.objects.get(office=world.office, year=2026).last == 4
+    assert register(dispatcher, title="之后").number == "JD2026-000005"
+    # An error inside rolls the reservation back with the cases
+    with pytest.raises(RuntimeError), transaction.atomic(), numbers_reserved({(world.office, 2026): 5}):
+        register(dispatcher, title="回滚")
+        raise RuntimeError("the file is refused")
+    assert CaseSequence.objects.get(office=world.office, year=2026).last == 5
+    assert register(dispatcher, title="再之后").number == "JD2026-000006"
