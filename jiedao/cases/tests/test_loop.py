@@ -326,7 +326,6 @@ def test_urgent_cases_run_on_calendar_hours(world, dispatcher, now):
     assert case.finish_limit == Decimal("2.00")
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_bulk_registration_takes_its_numbers_in_one_block_and_gives_back_what_it_did_not_use(world, dispatcher, now):
     from django.db import transaction
 
