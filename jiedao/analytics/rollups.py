@@ -107,8 +107,32 @@ def mark_stale(loaded: Mapping[str, Any] | None, case: Case) -> None:
     moments = [getattr(case, anchor) for anchor in ANCHORS]
     if loaded is not None:
         moments += [loaded.get(anchor) for anchor in ANCHORS]
-    days = sorted({local_day(moment) for moment in moments if moment is not None})
-    StaleDay.objects.bulk_create([StaleDay(day=day) for day in days])
+    days = {local_day(moment) for moment in moments if moment is not None}
+    deferred = _deferred_stale.get()
+    if deferred is not None:
+        deferred.update(days)
+    else:
+        StaleDay.objects.bulk_create([StaleDay(day=day) for day in sorted(days)])
+
+
+_deferred_stale: ContextVar[set[dt.date] | None] = ContextVar("deferred_stale_days", default=None)
+
+
+@contextmanager
+def stale_days_deferred() -> Iterator[None]:
+    """Within this block, saved cases gather their stale days and the block writes each day once at its end
+    (for bulk writers such as the 12345 import). Enter it inside the writing transaction, so the days are written
+    in it; if the block raises, nothing is written (the transaction rolls the cases back too)."""
+    if _deferred_stale.get() is not None:  # nested: the outer block writes
+        yield
+        return
+    days: set[dt.date] = set()
+    token = _deferred_stale.set(days)
+    try:
+        yield
+    finally:
+        _deferred_stale.reset(token)
+    StaleDay.objects.bulk_create([StaleDay(day=day) for day in sorted(days)])
 
 
 def _ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from jiedao.analytics import rollups
 from jiedao.analytics.dashboard import (
@@ -193,6 +194,28 @@ def test_a_save_that_changes_nothing_counted_marks_nothing(history, now):
     case.request_type = RequestType.COMPLAINT
     case.save()
     assert StaleDay.objects.exists()
+
+
+def test_a_bulk_writer_marks_each_stale_day_once_at_the_end_of_its_block(history, now):
+    rollups.rebuild()
+    StaleDay.objects.all().delete()
+    first, second = Case.objects.get(pk=history["good"].pk), Case.objects.get(pk=history["late"].pk)
+    with transaction.atomic(), rollups.stale_days_deferred():
+        for case in (first, second, first):
+            other = RequestType.COMPLAINT if case.request_type != RequestType.COMPLAINT else RequestType.HELP
+            case.request_type = other
+            case.save()
+        assert not StaleDay.objects.exists()  # gathered, not yet written
+    written = list(StaleDay.objects.values_list("day", flat=True))
+    assert len(written) == len(set(written)) > 0
+    assert rollups.local_day(first.received_at) in written and rollups.local_day(second.received_at) in written
+
+    StaleDay.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic(), rollups.stale_days_deferred():
+        first.request_type = RequestType.HELP
+        first.save()
+        raise RuntimeError("the import failed")
+    assert not StaleDay.objects.exists()
 
 
 def test_viewers_and_filters_the_rollups_do_not_break_down_fall_back_to_the_live_selectors(
