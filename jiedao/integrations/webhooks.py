@@ -15,7 +15,9 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -98,11 +100,7 @@ def deliveries_for_event(event: CaseEvent) -> list[WebhookDelivery]:
     Call inside the action's transaction (jiedao.cases.services.base.event does); the sending is enqueued on commit.
     """
     case = event.case
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(active=True, office_id=case.office_id)
-        if _matches(subscription, event)
-    ]
+    subscriptions = [subscription for subscription in _active(case.office_id) if _matches(subscription, event)]
     if not subscriptions:
         return []
     payload = payload_for(event, case)
@@ -116,6 +114,36 @@ def deliveries_for_event(event: CaseEvent) -> list[WebhookDelivery]:
     ids = [row.pk for row in rows]
     transaction.on_commit(functools.partial(_enqueue, ids))
     return rows
+
+
+# Within subscriptions_read_once: office id → its active subscriptions, as read at their first event there.
+_read_once: ContextVar[dict[int, list[WebhookSubscription]] | None] = ContextVar("webhook_subscriptions", default=None)
+
+
+@contextmanager
+def subscriptions_read_once() -> Iterator[None]:
+    """Within this block, read each office's active subscriptions once, at its first event, not at every event
+    (for bulk writers such as the 12345 import, whose one transaction writes thousands of events). The events of
+    the block see the subscriptions as they were then, as if written at that moment; every event after the block
+    reads them again, so a subscription saved meanwhile applies from there on."""
+    if _read_once.get() is not None:  # nested: the outer block's reads stand
+        yield
+        return
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _active(office_id: int) -> list[WebhookSubscription]:
+    read = _read_once.get()
+    if read is not None and office_id in read:
+        return read[office_id]
+    subscriptions = list(WebhookSubscription.objects.filter(active=True, office_id=office_id))
+    if read is not None:
+        read[office_id] = subscriptions
+    return subscriptions
 
 
 def _enqueue(delivery_ids: list[int]) -> None:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiedao.analytics.rollups import stale_days_deferred
 from jiedao.audit.choices import AuditAction
 from jiedao.audit.services import audit_record
 from jiedao.cases.choices import Channel, State
@@ -26,10 +27,11 @@ from jiedao.cases.models import Case
 from jiedao.cases.querysets import CLOCK_RUNNING
 from jiedao.cases.services import case_register
 from jiedao.cases.services.base import event, recompute_finish
-from jiedao.cases.services.intake import numbers_reserved
+from jiedao.cases.services.intake import numbers_reserved, upstream_numbers_looked_up
 from jiedao.cases.workflow import ENDED_STATES
 from jiedao.core import clock, crypto
 from jiedao.core.errors import DomainError, NotFoundOrForbidden
+from jiedao.integrations.webhooks import subscriptions_read_once
 from jiedao.places.models import Place
 from jiedao.upstream import permissions
 from jiedao.upstream.checks import REGISTRATION_FIELDS, Context, Order, Plan, check_rows
@@ -217,7 +219,13 @@ def _write(run: ImportRun, plan: Plan) -> None:
     report: Callable[[int], None] = functools.partial(_report_progress, run.pk, total)
     _set(run.pk, progress=30)
     try:
-        with transaction.atomic(), numbers_reserved(_new_per_office_year(plan)):
+        with (
+            transaction.atomic(),
+            stale_days_deferred(),
+            subscriptions_read_once(),
+            numbers_reserved(_new_per_office_year(plan)),
+            upstream_numbers_looked_up(Channel.HOTLINE_12345, [order.upstream_number for order in plan.new]),
+        ):
             errors: list[RowError] = []
             for index, order in enumerate(plan.new, start=1):
                 category = categories.instance(order.category_id) if categories and order.category_id else None

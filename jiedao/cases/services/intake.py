@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
@@ -112,6 +112,42 @@ def numbers_reserved(counts: Mapping[tuple[Place, int], int]) -> Iterator[None]:
             CaseSequence.objects.filter(office_id=office_id, year=year).update(last=F("last") - len(left))
 
 
+# Upstream numbers a bulk registration looked up and found on no case: (channel, number) pairs.
+_unregistered: ContextVar[set[tuple[str, str]] | None] = ContextVar("unregistered_upstream_numbers", default=None)
+# Upstream numbers per query, under every database's limit on parameters.
+LOOKUP_CHUNK = 2000
+
+
+@contextmanager
+def upstream_numbers_looked_up(channel: str, numbers: Iterable[str]) -> Iterator[None]:
+    """Look up at once (a query per 2,000) which of these upstream numbers no case of `channel` has yet, for the
+    registrations made inside: case_register then skips its own look-up for those numbers, once each. Run it
+    inside the registering transaction. A case another transaction registers meanwhile with one of them is still
+    found: the unique index refuses the second row and case_register returns the case already there."""
+    wanted = sorted({number.strip() for number in numbers} - {""})
+    found: set[str] = set()
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        # Stating the partial unique index's condition lets SQLite use it (else it scans every case).
+        same = Case.objects.filter(channel=channel, upstream_number__in=wanted[start : start + LOOKUP_CHUNK])
+        found.update(same.exclude(upstream_number="").values_list("upstream_number", flat=True))
+    outer = _unregistered.get()
+    unregistered = {(channel, number) for number in wanted if number not in found}
+    token = _unregistered.set(unregistered if outer is None else outer | unregistered)
+    try:
+        yield
+    finally:
+        _unregistered.reset(token)
+
+
+def _known_unregistered(channel: str, upstream_number: str) -> bool:
+    """Whether a look-up in bulk found no case with this number (true once: the next call looks it up again)."""
+    unregistered = _unregistered.get()
+    if unregistered is None or (channel, upstream_number) not in unregistered:
+        return False
+    unregistered.discard((channel, upstream_number))
+    return True
+
+
 def _locked_sequence(office: Place, year: int) -> CaseSequence:
     # The year's row exists but for the first case of the year: lock it straight away (no savepoint, one query).
     sequence = CaseSequence.objects.select_for_update().filter(office=office, year=year).first()
@@ -217,7 +253,7 @@ def _register_as(
     title = required_text(title, field="title", label=_("Title"))[:200]
     content = required_text(content, field="content", label=_("Content"))
     upstream_number = (upstream_number or "").strip()
-    if upstream_number:
+    if upstream_number and not _known_unregistered(channel, upstream_number):
         # The unique index is partial (upstream number not blank): SQLite uses it only when the query states that
         # condition itself. No ORDER BY (at most one row): with one, a planner that underrates the table (rows
         # written in the same transaction) walks every case in received or id order instead.

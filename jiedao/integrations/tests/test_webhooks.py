@@ -9,7 +9,8 @@ import socket
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from jiedao.cases import services
 from jiedao.cases.choices import Channel, RequestType, State
@@ -225,3 +226,18 @@ def test_a_claim_whose_worker_died_is_taken_again_after_the_lease(world, dispatc
     now.advance(seconds=webhooks.CLAIM_LEASE.total_seconds())
     assert webhooks.deliveries_send_due(now=now.moment) == 1
     assert len(receiver.requests) == 1
+
+
+def test_within_subscriptions_read_once_an_office_is_read_at_its_first_event_only(world, dispatcher, receiver):
+    subscribe(world.office, receiver.url)
+    with webhooks.subscriptions_read_once(), CaptureQueriesContext(connection) as queries:
+        # Given the block; when three cases of the office are registered in it
+        cases = [register(dispatcher, title=f"路灯不亮{n}") for n in range(3)]
+    # Then the subscriptions were read once, and each registration still has its delivery
+    reads = [q for q in queries.captured_queries if 'FROM "integrations_webhooksubscription"' in q["sql"]]
+    assert len(reads) == 1
+    assert WebhookDelivery.objects.filter(case_event__case__in=cases).count() == 3
+    # And after the block a subscription saved meanwhile is heard from the next event on
+    subscribe(world.office, receiver.url, name="市平台")
+    register(dispatcher)
+    assert WebhookDelivery.objects.count() == 5
