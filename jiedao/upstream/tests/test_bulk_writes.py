@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from jiedao.analytics.models import StaleDay
 from jiedao.cases import services as case_services
 from jiedao.cases.choices import Channel, RequestType
+from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Case, CaseEvent
 from jiedao.cases.services.intake import upstream_numbers_looked_up
 from jiedao.integrations.models import WebhookDelivery, WebhookSubscription
@@ -118,3 +119,24 @@ def test_a_number_registered_after_the_bulk_look_up_is_not_registered_twice(worl
         assert _register(dispatcher, world.office, "GD2").pk == registered.pk
     assert Case.objects.filter(upstream_number__in=["GD1", "GD2"]).count() == 2
     assert CaseEvent.objects.filter(action="register").count() == 2  # GD9 (now GD1) and GD2, once each
+
+
+def test_a_file_refused_while_writing_leaves_no_stale_day_and_no_delivery(world, dispatcher, monkeypatch):
+    # Given a subscription, and a file whose second order the case service refuses when it is written
+    _subscribe(world.office)
+    before = StaleDay.objects.count()
+    real = services.case_register
+
+    def refusing(**values: Any) -> Case:
+        if values["upstream_number"] == "GD2":
+            raise InvalidInput("refused", field="reporter_phone")
+        return real(**values)
+
+    monkeypatch.setattr(services, "case_register", refusing)
+    # When it is imported
+    run = run_import(dispatcher, _orders(1, 3))
+    # Then the row is reported and nothing of the others is left: no case, stale day or delivery
+    assert run.state == RunState.INVALID and run.errors == [[3, "联系电话", "refused"]]
+    assert not Case.objects.exists()
+    assert StaleDay.objects.count() == before
+    assert not WebhookDelivery.objects.exists()
