@@ -65,7 +65,10 @@ def _places(
     if lng is not None and lat is not None:
         found = geo.resolve_point(float(lng), float(lat))
         if found.grid_id is not None:
-            grid = Place.objects.select_related("parent__parent").get(pk=found.grid_id)
+            if place is not None and place.pk == found.grid_id and _parents_loaded(place):
+                grid = place  # the caller found that grid too (the 12345 import): no need to read it again
+            else:
+                grid = Place.objects.select_related("parent__parent").get(pk=found.grid_id)
             assert grid.parent is not None and grid.parent.parent is not None
             return grid.parent.parent, grid.parent, grid
     if place is not None:
@@ -82,6 +85,11 @@ def _places(
     raise InvalidInput(
         _("Say where the demand is: a point inside a grid, a grid, a community or the office."), field="place"
     )
+
+
+def _parents_loaded(place: Place) -> bool:
+    parent = place.parent if Place.parent.is_cached(place) else None
+    return parent is not None and Place.parent.is_cached(parent)
 
 
 # Numbers taken in advance for a bulk registration: (office id, year) → the numbers not yet handed out.

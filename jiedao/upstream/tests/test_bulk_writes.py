@@ -19,7 +19,7 @@ from jiedao.cases.services.intake import upstream_numbers_looked_up
 from jiedao.integrations.models import WebhookDelivery, WebhookSubscription
 from jiedao.upstream import services
 from jiedao.upstream.choices import RunState
-from jiedao.upstream.tests.conftest import order, run_import, workbook
+from jiedao.upstream.tests.conftest import HEADERS, order, run_import, workbook
 
 # Per order at most: the case, its event and its webhook delivery inserted, and the case services' two savepoints
 # (four statements).
@@ -140,3 +140,22 @@ def test_a_file_refused_while_writing_leaves_no_stale_day_and_no_delivery(world,
     assert not Case.objects.exists()
     assert StaleDay.objects.count() == before
     assert not WebhookDelivery.objects.exists()
+
+
+def test_orders_with_a_point_take_its_grid_without_reading_it_again(world, dispatcher):
+    # Given orders whose point lies in grid A1, in files of 2 and 6
+    headers = [*HEADERS, "经度", "纬度"]
+
+    def located(first: int, count: int) -> bytes:
+        return workbook([[*order(f"GD{n}"), 120.005, 30.005] for n in range(first, first + count)], headers=headers)
+
+    run_import(dispatcher, located(100, 1))  # the grids' index is built at the first point (then kept)
+    # When each is imported
+    with CaptureQueriesContext(connection) as two:
+        run_import(dispatcher, located(1, 2))
+    with CaptureQueriesContext(connection) as six:
+        run_import(dispatcher, located(10, 6))
+    # Then the cases are in the grid, and the 4 orders more read no place
+    assert set(Case.objects.values_list("grid", flat=True)) == {world.grid_a1.pk}
+    places = [len([q for q in run if 'FROM "places_place"' in q["sql"]]) for run in (two, six)]
+    assert places[0] == places[1]
