@@ -336,11 +336,14 @@ _held: ContextVar[tuple[Coverage | None] | None] = ContextVar("rollup_coverage",
 
 @contextmanager
 def held_coverage() -> Iterator[None]:
-    """Read the coverage once for everything counted inside (one page: its parts then agree on the same days)."""
+    """Read the coverage once for everything counted inside (one page: its parts then agree on the same days), and
+    read the per-place rows once for all the groupings by community and grid inside."""
     token = _held.set((_read_coverage(),))
+    reads = _held_reads.set({})
     try:
         yield
     finally:
+        _held_reads.reset(reads)
         _held.reset(token)
 
 
@@ -492,43 +495,88 @@ def _normal(grouping: str, value: Any) -> Key:
     return str(value)
 
 
-def _grouped_sums(rows: Any, field: str, grouping: str, aggregates: Mapping[str, Any]) -> dict[Key, Counts]:
+GroupKey = tuple[Any, ...]
+# What rollup_counts reads for the KPIs (settled only enters the running totals).
+ALL_FIELDS = tuple(name for name in (*COUNT_FIELDS, "handling_us") if name != "settled")
+# The groupings read from the same per-place rows: one read per page serves the community and grid rankings and
+# the heat map (see _held_reads).
+PLACE_FIELDS = ("community_id", "grid_id")
+_held_reads: ContextVar[dict[Any, dict[GroupKey, Counts]] | None] = ContextVar("rollup_reads", default=None)
+
+
+def _add(total: Counts, counts: Mapping[str, Any]) -> None:
+    for name, value in counts.items():
+        if value is not None:
+            total[name] = total.get(name, 0) + value
+
+
+def _sums(rows: Any, group: Sequence[str], aggregates: Mapping[str, Any]) -> dict[GroupKey, Counts]:
+    """Aggregates over rows per value of the `group` fields (one group () without them)."""
     if not aggregates:
         return {}
-    if not field:
-        return {None: rows.aggregate(**aggregates)}
-    return {_normal(grouping, row[field]): dict(row) for row in rows.values(field).annotate(**aggregates).order_by()}
+    if not group:
+        return {(): rows.aggregate(**aggregates)}
+    found: dict[GroupKey, Counts] = {}
+    for row in rows.values(*group).annotate(**aggregates).order_by():
+        _add(found.setdefault(tuple(row[name] for name in group), {}), {k: row[k] for k in aggregates})
+    return found
 
 
-def _merge_into(result: dict[Key, Counts], found: Mapping[Key, Counts]) -> None:
-    for key, counts in found.items():
-        result.setdefault(key, {}).update(counts)
+def _by_day(
+    rows: Any, group: Sequence[str], names: Mapping[str, Any], plans: Sequence[_Plan], parts: Any
+) -> dict[GroupKey, Counts]:
+    """Per group, the sums of `names` (label → expression) over each plan's days (parts(plan) → its _Split), from
+    rows grouped by day: one aggregate per name whatever the number of periods (a trend's twelve months)."""
+    found: dict[GroupKey, Counts] = {}
+    splits = [(i, parts(plan)) for i, plan in enumerate(plans)]
+    daily = rows.values(*group, "day").annotate(**{f"s__{name}": value for name, value in names.items()}).order_by()
+    for row in daily:
+        day = row["day"]
+        counts = found.setdefault(tuple(row[name] for name in group), {})
+        for i, split in splits:
+            if split.first <= day < split.last and day not in split.stale:
+                _add(counts, {f"p{i}__{name}": row[f"s__{name}"] for name in names})
+    return found
 
 
-def _rollup_part(
-    reach_: Reach, breakdown: str, grouping: str, plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
-) -> dict[Key, Counts]:
-    _office, _narrow, field, _expression = GROUPINGS[grouping]
+def _before(name: str) -> Any:
+    return lambda plan: getattr(plan, f"before_{name}")
+
+
+def _read_part(
+    reach_: Reach, breakdown: str, group: Sequence[str], plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
+) -> dict[GroupKey, Counts]:
+    """The rollups' part of the counts for each plan, per value of the `group` fields."""
     upper = max(local_day(plan.period.end) + dt.timedelta(days=1) for plan in plans)
     rows = DailyCount.objects.filter(reach_.q(), breakdown=breakdown, day__lt=upper)
-    result: dict[Key, Counts] = {}
+    result: dict[GroupKey, Counts] = {}
+
+    def merge(found: Mapping[GroupKey, Counts]) -> None:
+        for key, counts in found.items():
+            result.setdefault(key, {}).update(counts)
+
     if len(plans) == 1:
-        # One period (a tile row, a ranking): its days in the WHERE, plain sums; the running totals apart.
+        # One period (a tile row, a ranking): its days in the WHERE, plain sums.
         counted = rows.filter(plans[0].counted.days())
-        _merge_into(result, _grouped_sums(counted, field, grouping, {f"p0__{name}": Sum(name) for name in fields}))
+        merge(_sums(counted, group, {f"p0__{name}": Sum(name) for name in fields}))
     else:
-        aggregates = {
-            f"p{i}__{name}": Sum(name, filter=plan.counted.days()) for i, plan in enumerate(plans) for name in fields
-        }
-        _merge_into(result, _grouped_sums(rows, field, grouping, aggregates))
+        first = min(plan.counted.first for plan in plans)
+        last = max(plan.counted.last for plan in plans)
+        counted = rows.filter(day__gte=first, day__lt=last)
+        merge(_by_day(counted, group, {name: Sum(name) for name in fields}, plans, lambda plan: plan.counted))
     if not overdue:
         return result
+    # Σ(due − settled) over the days before each period's start and before its as-of moment.
+    dues = rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0))
     net = F("due_in_period") - F("settled")
-    nets: dict[str, Any] = {}
-    for i, plan in enumerate(plans):
-        nets[f"p{i}__net_start"] = Sum(net, filter=plan.before_start.days())
-        nets[f"p{i}__net_as_of"] = Sum(net, filter=plan.before_as_of.days())
-    _merge_into(result, _grouped_sums(rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0)), field, grouping, nets))
+    if len(plans) == 1:
+        plan = plans[0]
+        nets = {"p0__net_start": Sum(net, filter=plan.before_start.days())}
+        merge(_sums(dues, group, {**nets, "p0__net_as_of": Sum(net, filter=plan.before_as_of.days())}))
+    else:
+        for name in ("start", "as_of"):
+            found = _by_day(dues, group, {f"net_{name}": Sum(net)}, plans, _before(name))
+            merge(found)
     # Late closures of a period: closed in it, due before it began (few: the deadline bound is in the WHERE).
     starts = [local_day(plan.period.start) for plan in plans]
     late = {
@@ -538,7 +586,31 @@ def _rollup_part(
     closures = LateClosure.objects.filter(
         reach_.q(), breakdown=breakdown, closed_day__lt=upper, deadline_day__lt=max(starts)
     )
-    _merge_into(result, _grouped_sums(closures, field, grouping, late))
+    merge(_sums(closures, group, late))
+    return result
+
+
+def _rollup_part(
+    reach_: Reach, breakdown: str, grouping: str, plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
+) -> dict[Key, Counts]:
+    _office, _narrow, field, _expression = GROUPINGS[grouping]
+    memo = _held_reads.get()
+    group: Sequence[str]
+    if field in PLACE_FIELDS and memo is not None:
+        # Within one page: one read of every count per community and grid serves all place groupings.
+        key = (reach_, breakdown, tuple((plan.period, plan.as_of) for plan in plans))
+        if key not in memo:
+            memo[key] = _read_part(reach_, breakdown, PLACE_FIELDS, plans, ALL_FIELDS, True)
+        found, group = memo[key], PLACE_FIELDS
+    else:
+        group = (field,) if field else ()
+        found = _read_part(reach_, breakdown, group, plans, fields, overdue)
+    if not field:
+        return {None: found.get((), {})}
+    at = group.index(field)
+    result: dict[Key, Counts] = {}
+    for values, counts in found.items():
+        _add(result.setdefault(_normal(grouping, values[at]), {}), counts)
     return result
 
 
@@ -617,8 +689,7 @@ def rollup_counts(
         return None
     now = now or clock.now()
     plans = [_plan(period, now, cov) for period in periods]
-    wanted = ("received",) if received_only else (*COUNT_FIELDS, "handling_us")
-    fields = tuple(name for name in wanted if name != "settled")
+    fields = ("received",) if received_only else ALL_FIELDS
     overdue = not received_only
     stored = _rollup_part(reach_, breakdown, grouping, plans, fields, overdue)
     live = _live_part(user, filters, grouping, plans, fields, overdue)

@@ -282,8 +282,9 @@ class WorkCalendar:
         summed day by day once for all (the dashboard asks this of every open case)."""
         now = self._local(now)
         local = [(self._local(start), self._local(deadline), unit) for start, deadline, unit in clocks]
+        units = set(LimitUnit.values)
         for _start, _deadline, unit in local:
-            if unit not in LimitUnit.values:
+            if unit not in units:
                 raise ValueError(f"unknown limit unit {unit!r}")
         office = [moment for start, deadline, unit in local if unit != LimitUnit.HOURS for moment in (start, deadline)]
         origin = min([*(m.date() for m in office), now.date()])
