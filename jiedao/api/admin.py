@@ -51,5 +51,5 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description=_("Revoke the selected tokens"), permissions=["view"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
-            api_token_revoke(token_id=token.pk, actor=request.user, owner_only=False)
+            api_token_revoke(token_id=token.pk, actor=request.user, owner_only=False, request=request)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

@@ -11,9 +11,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from jiedao.api.models import ApiToken
+from jiedao.audit.choices import AuditAction
+from jiedao.audit.services import audit_record
 from jiedao.cases.errors import InvalidInput
 from jiedao.core import clock, crypto
 from jiedao.core.errors import DomainError, NotFoundOrForbidden
@@ -37,12 +40,34 @@ def _text(prefix: str, secret: str) -> str:
     return f"jd_{prefix}_{secret}"
 
 
+def _audit(action: AuditAction, token: ApiToken, *, actor: Any, request: HttpRequest | None) -> None:
+    # Names the token by id, prefix and name: never the secret nor its hash, which alone would let a guess be checked.
+    owner = token.user
+    detail = {
+        "token_id": token.pk,
+        "prefix": f"jd_{token.prefix}",
+        "name": token.name,
+        "user_id": owner.pk,
+        "username": owner.get_username(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at is not None else None,
+    }
+    audit_record(action=action, actor=actor, request=request, obj=token, detail=detail)
+
+
 @transaction.atomic
-def api_token_create(*, user: Any, name: str, days: int | None = DEFAULT_DAYS) -> tuple[ApiToken, str]:
+def api_token_create(
+    *,
+    user: Any,
+    name: str,
+    days: int | None = DEFAULT_DAYS,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
     """Make a token for `user`; return the row and the token text, which is never stored and never shown again.
 
-    `days` of validity (1–365). Raises InvalidInput naming the field (name, days) or when the user already has
-    the most active tokens allowed.
+    `days` of validity (1–365). `actor` is who makes it (the user on the tokens page; None: the system, e.g. the
+    command line); the audit row is written in the same transaction. Locks the user's row. Raises InvalidInput
+    naming the field (name, days) or when the user already has the most active tokens allowed.
     """
     name = (name or "").strip()
     if not name:
@@ -72,14 +97,19 @@ def api_token_create(*, user: Any, name: str, days: int | None = DEFAULT_DAYS) -
         created_at=now,
         expires_at=now + dt.timedelta(days=days),
     )
+    _audit(AuditAction.API_TOKEN_CREATED, token, actor=actor, request=request)
     return token, text
 
 
 @transaction.atomic
-def api_token_revoke(*, token_id: int, actor: Any, owner_only: bool = True) -> ApiToken:
-    """Revoke a token (its owner's, or, with owner_only=False, any the caller found through its own scope).
+def api_token_revoke(
+    *, token_id: int, actor: Any, owner_only: bool = True, request: HttpRequest | None = None
+) -> ApiToken:
+    """Revoke a token (its owner's, or, with owner_only=False, any the caller found through its own scope) and
+    write the audit row in the same transaction; `actor` None is the system (the command line).
 
-    Revoking twice changes nothing. Raises NotFoundOrForbidden when the token is not the actor's."""
+    Locks the token's row. Revoking twice changes nothing (and writes no second audit row). Raises
+    NotFoundOrForbidden when the token is not the actor's."""
     tokens = ApiToken.objects.select_for_update()
     if owner_only:
         owner: Any = getattr(actor, "pk", None)
@@ -91,6 +121,7 @@ def api_token_revoke(*, token_id: int, actor: Any, owner_only: bool = True) -> A
         return token
     token.revoked_at, token.revoked_by = clock.now(), actor
     token.save(update_fields=["revoked_at", "revoked_by"])
+    _audit(AuditAction.API_TOKEN_REVOKED, token, actor=actor, request=request)
     return token
 
 

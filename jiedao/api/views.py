@@ -40,7 +40,11 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, secret = api_token_create(
-                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                actor=request.user,
+                request=request,
             )
         except InvalidInput as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -59,7 +63,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = api_token_revoke(token_id=token_id, actor=request.user)
+        token = api_token_revoke(token_id=token_id, actor=request.user, request=request)
     except NotFoundOrForbidden:
         raise Http404 from None
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})

@@ -11,3 +11,5 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Imported data")
     ROLE_GRANTED = "role_granted", _("Role granted")
     ROLE_REVOKED = "role_revoked", _("Role revoked")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")

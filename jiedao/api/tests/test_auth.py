@@ -13,6 +13,8 @@ from django.test import Client
 
 from jiedao.api.models import ApiToken
 from jiedao.api.tokens import MAX_ACTIVE, api_token_create, api_token_revoke
+from jiedao.audit.choices import AuditAction
+from jiedao.audit.models import AuditEvent
 from jiedao.cases.errors import InvalidInput
 from jiedao.core import crypto
 
@@ -209,3 +211,97 @@ def test_validation_errors_are_json_with_a_code_and_the_field(dispatcher):
     assert huge.status_code == 422
     wrong_method = client.delete("/api/v1/cases", **auth)
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "method_not_allowed")
+
+
+def _token_audit(action: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action, object_type="api.apitoken").order_by("id"))
+
+
+def test_the_token_page_audits_creation_and_revocation_without_the_secret(dispatcher):
+    # Given a user on the tokens page
+    client = Client()
+    client.force_login(dispatcher)
+    # When he makes a token and revokes it
+    secret = client.post("/api/tokens/", {"name": "12345 同步", "days": 30}).context["secret"]
+    token = ApiToken.objects.get(user=dispatcher)
+    client.post(f"/api/tokens/{token.pk}/revoke/")
+    # Then each write left one audit row naming him, the token's id, prefix and name, and his address
+    (created,) = _token_audit(AuditAction.API_TOKEN_CREATED)
+    (revoked,) = _token_audit(AuditAction.API_TOKEN_REVOKED)
+    for event in (created, revoked):
+        assert (event.actor, event.username, event.object_id, event.ip) == (
+            dispatcher,
+            "dispatcher",
+            str(token.pk),
+            "127.0.0.1",
+        )
+        assert event.detail["token_id"] == token.pk
+        assert event.detail["prefix"] == f"jd_{token.prefix}"
+        assert event.detail["name"] == "12345 同步"
+        assert event.detail["username"] == "dispatcher"
+        # and never the secret, nor its hash
+        written = json.dumps(event.detail)
+        assert secret.split("_")[-1] not in written and token.secret_hash not in written
+
+
+def test_revoking_twice_writes_one_audit_row(dispatcher):
+    token, _text = api_token_create(user=dispatcher, name="script", actor=dispatcher)
+    api_token_revoke(token_id=token.pk, actor=dispatcher)
+    api_token_revoke(token_id=token.pk, actor=dispatcher)
+    assert len(_token_audit(AuditAction.API_TOKEN_REVOKED)) == 1
+
+
+def test_a_refused_creation_or_revocation_writes_no_audit_row(dispatcher, outsider):
+    with pytest.raises(InvalidInput):
+        api_token_create(user=dispatcher, name=" ", actor=dispatcher)
+    token, _text = api_token_create(user=dispatcher, name="script", actor=dispatcher)
+    from jiedao.core.errors import NotFoundOrForbidden
+
+    with pytest.raises(NotFoundOrForbidden):
+        api_token_revoke(token_id=token.pk, actor=outsider)
+    assert len(_token_audit(AuditAction.API_TOKEN_CREATED)) == 1
+    assert _token_audit(AuditAction.API_TOKEN_REVOKED) == []
+
+
+def test_the_token_and_its_audit_row_are_written_together(dispatcher, monkeypatch):
+    # Given an audit log that cannot be written
+    def broken(**kwargs):
+        raise RuntimeError("audit log down")
+
+    monkeypatch.setattr("jiedao.api.tokens.audit_record", broken)
+    # When a token is made or revoked, then neither happens without its audit row
+    with pytest.raises(RuntimeError):
+        api_token_create(user=dispatcher, name="script", actor=dispatcher)
+    assert not ApiToken.objects.exists()
+    monkeypatch.undo()
+    token, _text = api_token_create(user=dispatcher, name="script", actor=dispatcher)
+    monkeypatch.setattr("jiedao.api.tokens.audit_record", broken)
+    with pytest.raises(RuntimeError):
+        api_token_revoke(token_id=token.pk, actor=dispatcher)
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_the_command_audits_its_tokens_as_the_system(dispatcher):
+    out = io.StringIO()
+    call_command("api_token", "create", "--user", "dispatcher", "--name", "cron", stdout=out, stderr=io.StringIO())
+    call_command("api_token", "revoke", out.getvalue().strip().rsplit("_", 1)[0], stdout=io.StringIO())
+    token = ApiToken.objects.get(user=dispatcher)
+    for action in (AuditAction.API_TOKEN_CREATED, AuditAction.API_TOKEN_REVOKED):
+        (event,) = _token_audit(action)
+        assert event.actor is None and event.object_id == str(token.pk)
+        assert (event.detail["username"], event.detail["name"]) == ("dispatcher", "cron")
+
+
+def test_an_admin_revoking_in_the_admin_is_audited_as_himself(office_admin, dispatcher):
+    token, _text = api_token_create(user=dispatcher, name="ours", actor=dispatcher)
+    office_admin.is_staff = True
+    office_admin.save()
+    client = Client()
+    client.force_login(office_admin)
+    response = client.post(
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk], "index": 0}, follow=True
+    )
+    assert response.status_code == 200
+    (event,) = _token_audit(AuditAction.API_TOKEN_REVOKED)
+    assert event.actor == office_admin and event.detail["username"] == "dispatcher"
