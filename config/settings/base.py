@@ -186,6 +186,13 @@ NOTIFICATION_CHANNELS = {
 # (environment variable RESIDENT_SMS_CHANNEL), or sets it to "" in its settings module to send residents nothing.
 RESIDENT_SMS_CHANNEL = env_str("RESIDENT_SMS_CHANNEL", "jiedao.notifications.channels.FileResidentSms")
 
+# Webhooks (SSRF guard, jiedao.integrations.targets): never to loopback, link-local (cloud metadata), multicast or
+# reserved addresses. Private networks (10/8, 172.16/12, 192.168/16, fc00::/7) are where 政务外网 systems live, so
+# they are allowed unless WEBHOOK_ALLOW_PRIVATE_NETWORKS=false. WEBHOOK_ALLOWED_HOSTS: comma-separated host names,
+# addresses or CIDR networks allowed all the same (e.g. a receiver on this machine); empty by default.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
+
 # Map: no online tiles by default (the office network may have none); a deployment with a tile server
 # sets MAP_TILE_URL, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

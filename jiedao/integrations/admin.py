@@ -98,7 +98,15 @@ ACTION_CHOICES = [(value, label) for value, label in Action.choices if value != 
 
 
 class SubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
-    target_url = forms.URLField(label=gettext_lazy("target URL"), max_length=500, assume_scheme="https")
+    target_url = forms.URLField(
+        label=gettext_lazy("target URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "HTTPS in production. Never this machine, link-local, multicast or reserved addresses: checked here and "
+            "again at every delivery, after the name is resolved."
+        ),
+    )
     actions = forms.MultipleChoiceField(
         label=gettext_lazy("Actions"),
         choices=ACTION_CHOICES,

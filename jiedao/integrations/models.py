@@ -13,6 +13,7 @@ from jiedao.core.fields import EncryptedCharField
 from jiedao.core.models import TimeStampedModel
 from jiedao.integrations.choices import DeliveryStatus, SourceKind
 from jiedao.integrations.querysets import DeliveryQuerySet, SourceQuerySet, SubscriptionQuerySet
+from jiedao.integrations.targets import validate_target_url
 
 USER = settings.AUTH_USER_MODEL
 
@@ -121,7 +122,7 @@ class WebhookSubscription(TimeStampedModel):
     target_url = models.URLField(
         _("target URL"),
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[URLValidator(schemes=["http", "https"]), validate_target_url],
         help_text=_("HTTPS in production."),
     )
     # Encrypted at rest: we need it back to sign every payload.

@@ -11,10 +11,9 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,11 +21,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from jiedao.cases.models import Case, CaseEvent
 from jiedao.core import clock
 from jiedao.integrations.choices import DeliveryStatus
 from jiedao.integrations.models import WebhookDelivery, WebhookSubscription
+from jiedao.integrations.targets import TargetRefused, post, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -163,24 +164,11 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer, not a success: following it would resend the signed payload elsewhere.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST and return (status, first bytes of the answer); raise OSError when there is no HTTP answer."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http/https only)
-    try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(EXCERPT).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.read(EXCERPT).decode("utf-8", "replace")
+    """POST to the URL's checked address and return (status, first bytes of the answer); a redirect is an answer,
+    not followed (it would resend the signed payload elsewhere). Raises TargetRefused when the URL or an address
+    its host resolves to may not receive webhooks, OSError or HTTPException when there is no HTTP answer."""
+    return post(resolve(url), body, headers, timeout=TIMEOUT_SECONDS, excerpt=EXCERPT)
 
 
 def _claim(delivery_id: int, now: dt.datetime) -> bool:
@@ -196,8 +184,9 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     """Send the delivery once if it is due; record the outcome and the next attempt. Return True if delivered.
 
     A 2xx answer delivers it; anything else (another status, a timeout, no connection) schedules the next attempt
-    after RETRY_DELAYS, or gives it up after the last. Runs outside a transaction: the claim and the outcome are
-    committed at once, and the HTTP call holds no lock.
+    after RETRY_DELAYS, or gives it up after the last. A URL the SSRF guard refuses (jiedao.integrations.targets)
+    is given up at once, the reason in the log: trying again would be refused again. Runs outside a transaction:
+    the claim and the outcome are committed at once, and the HTTP call holds no lock.
     """
     now = clock.now()
     if not _claim(delivery_id, now):
@@ -216,9 +205,12 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     }
     code: int | None = None
     excerpt = error = ""
+    refused = False
     try:
         code, excerpt = _post(subscription.target_url, body, headers)
-    except (OSError, ValueError) as exc:  # URLError, timeouts and refused connections are OSErrors
+    except TargetRefused as exc:
+        refused, error = True, _("Not sent: %(reason)s") % {"reason": exc.message}
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # timeouts and refused connections: OSErrors
         error = repr(exc)[:1000]
     done = clock.now()
     fields: dict[str, Any] = {
@@ -230,6 +222,9 @@ def delivery_attempt(*, delivery_id: int) -> bool:
     }
     if code is not None and 200 <= code < 300:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=done, next_attempt_at=None)
+    elif refused:
+        fields.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        logger.warning("webhook delivery %s refused by the SSRF guard: %s", delivery.pk, error)
     elif delivery.attempts <= len(RETRY_DELAYS):
         fields.update(status=DeliveryStatus.RETRYING, next_attempt_at=done + RETRY_DELAYS[delivery.attempts - 1])
     else:
