@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from jiedao.cases.models import Case, CaseEvent
-from jiedao.cases.services import case_register
+from jiedao.cases.services import case_register_upstream
 from jiedao.categories.models import Category
 from jiedao.core import clock
 from jiedao.core.errors import DomainError
@@ -145,25 +145,15 @@ def order_push(*, source: Source, idempotency_key: str, digest: str, order: Orde
     stored_number = source.case_upstream_number(order.upstream_number)
     existed = Case.objects.filter(channel=source.channel, upstream_number=stored_number).exists()
     try:
-        case = case_register(
+        case = case_register_upstream(
+            order=order,
             actor=source.service_user,
             channel=source.channel,
-            request_type=order.request_type,
-            title=order.title,
-            content=order.content,
-            urgency=order.urgency,
-            category=category,
-            address=order.address,
-            lng=order.lng,
-            lat=order.lat,
-            place=place,
-            office=source.office,
-            reporter_name=order.reporter_name,
-            reporter_phone=order.reporter_phone,
-            confidential=order.confidential,
             upstream_number=stored_number,
             upstream_deadline=order.deadline,
-            received_at=order.received_at,
+            place=place,
+            office=source.office,
+            category=category,
         )
     except DomainError as exc:
         field = getattr(exc, "field", "")

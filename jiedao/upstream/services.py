@@ -25,7 +25,7 @@ from jiedao.cases.choices import Channel, State
 from jiedao.cases.duplicates import address_key
 from jiedao.cases.models import Case
 from jiedao.cases.querysets import CLOCK_RUNNING
-from jiedao.cases.services import case_register
+from jiedao.cases.services import case_register_upstream
 from jiedao.cases.services.base import event, recompute_finish
 from jiedao.cases.services.intake import numbers_reserved, upstream_numbers_looked_up
 from jiedao.cases.workflow import ENDED_STATES
@@ -266,25 +266,15 @@ def _row_error(plan: Plan, row: int, error: DomainError) -> RowError:
 
 
 def _register(order: Order, *, actor: Any, category: Any) -> Case:
-    return case_register(
+    return case_register_upstream(
+        order=order,
         actor=actor,
         channel=Channel.HOTLINE_12345,
-        request_type=order.request_type,
-        title=order.title,
-        content=order.content,
-        urgency=order.urgency,
-        category=category,
-        address=order.address,
-        lng=order.lng,
-        lat=order.lat,
-        place=order.place,
-        office=order.office,
-        reporter_name=order.reporter_name,
-        reporter_phone=order.reporter_phone,
-        confidential=order.confidential,
         upstream_number=order.upstream_number,
         upstream_deadline=order.upstream_deadline,
-        received_at=order.received_at,
+        place=order.place,
+        office=order.office,
+        category=category,
     )
 
 

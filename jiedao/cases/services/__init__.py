@@ -17,7 +17,15 @@ from jiedao.cases.services.handling import (
     case_unpark,
     case_verify,
 )
-from jiedao.cases.services.intake import case_accept, case_answer, case_merge, case_register, case_reject, case_void
+from jiedao.cases.services.intake import (
+    case_accept,
+    case_answer,
+    case_merge,
+    case_register,
+    case_register_upstream,
+    case_reject,
+    case_void,
+)
 from jiedao.cases.services.oversight import (
     case_escalate,
     case_exclusion_decide,
@@ -47,6 +55,7 @@ __all__ = [
     "case_park",
     "case_rate_by_resident",
     "case_register",
+    "case_register_upstream",
     "case_reject",
     "case_reply",
     "case_report_from_field",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -229,6 +229,69 @@ def case_register(
         upstream_deadline=upstream_deadline,
         received_at=received_at,
         tags=tags,
+    )
+
+
+class UpstreamOrder(Protocol):
+    """An order another system sent, cleaned (the push API's, the 12345 import's): the case's text, kind, point,
+    reporter and times as given. Where it goes, its category and its number as stored, the caller resolves."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def request_type(self) -> str: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def lng(self) -> Decimal | None: ...
+    @property
+    def lat(self) -> Decimal | None: ...
+    @property
+    def reporter_name(self) -> str: ...
+    @property
+    def reporter_phone(self) -> str: ...
+    @property
+    def confidential(self) -> bool: ...
+    @property
+    def received_at(self) -> dt.datetime: ...
+
+
+def case_register_upstream(
+    *,
+    order: UpstreamOrder,
+    actor: Any,
+    channel: str,
+    upstream_number: str,
+    upstream_deadline: dt.datetime | None,
+    place: Place | None,
+    office: Place | None,
+    category: Any,
+) -> Case:
+    """Register an order another system sent (pushed or imported) once: case_register with the order's own fields
+    and what the caller resolved. Raises what case_register raises."""
+    return case_register(
+        actor=actor,
+        channel=channel,
+        request_type=order.request_type,
+        title=order.title,
+        content=order.content,
+        urgency=order.urgency,
+        category=category,
+        address=order.address,
+        lng=order.lng,
+        lat=order.lat,
+        place=place,
+        office=office,
+        reporter_name=order.reporter_name,
+        reporter_phone=order.reporter_phone,
+        confidential=order.confidential,
+        upstream_number=upstream_number,
+        upstream_deadline=upstream_deadline,
+        received_at=order.received_at,
     )
 
 

@@ -15,6 +15,7 @@ from jiedao.cases import services as case_services
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Case, CaseEvent
+from jiedao.cases.services import intake
 from jiedao.cases.services.intake import upstream_numbers_looked_up
 from jiedao.integrations.models import WebhookDelivery, WebhookSubscription
 from jiedao.upstream import services
@@ -125,14 +126,14 @@ def test_a_file_refused_while_writing_leaves_no_stale_day_and_no_delivery(world,
     # Given a subscription, and a file whose second order the case service refuses when it is written
     _subscribe(world.office)
     before = StaleDay.objects.count()
-    real = services.case_register
+    real = case_services.case_register
 
     def refusing(**values: Any) -> Case:
         if values["upstream_number"] == "GD2":
             raise InvalidInput("refused", field="reporter_phone")
         return real(**values)
 
-    monkeypatch.setattr(services, "case_register", refusing)
+    monkeypatch.setattr(intake, "case_register", refusing)  # what the import calls through
     # When it is imported
     run = run_import(dispatcher, _orders(1, 3))
     # Then the row is reported and nothing of the others is left: no case, stale day or delivery

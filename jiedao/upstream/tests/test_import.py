@@ -11,6 +11,7 @@ from jiedao.audit.models import AuditEvent
 from jiedao.cases import services as case_services
 from jiedao.cases.choices import Channel, RequestType, State
 from jiedao.cases.models import Case, CaseEvent
+from jiedao.cases.services import intake
 from jiedao.categories.services import category_create
 from jiedao.upstream import services
 from jiedao.upstream.choices import RunState
@@ -150,7 +151,7 @@ def test_a_failure_while_writing_rolls_every_row_back(world, dispatcher, monkeyp
             raise InvalidInput("refused", field="reporter_phone")
         return real(**values)
 
-    monkeypatch.setattr(services, "case_register", refusing)
+    monkeypatch.setattr(intake, "case_register", refusing)  # what the import calls through
     run = run_import(dispatcher, workbook([order("GD1"), order("GD2"), order("GD3"), order("GD4")]))
     # Then the two already written are gone too, and the error names row and column
     assert run.state == RunState.INVALID
