@@ -5,7 +5,9 @@ terms.anchored_conditions whose anchor falls on that day: in the "all" breakdown
 community or office of a case without a grid), in the others per office and in all ("office") or per main unit,
 channel, request type or level-2 category (the last three count the cases received only). A StaleDay row says a
 day's rows no longer match the cases (a case with an anchor on that day changed); the dashboard counts such days
-live until the worker has recomputed them.
+live until the worker has recomputed them. A MonthlyCount row is the sum of a month's DailyCount rows of one group,
+kept in the same transaction as they are, so a year reads twelve rows per group (months with a stale day are read
+by day).
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ COUNT_FIELDS = (
 )
 
 
-class DailyCount(models.Model):
-    day = models.DateField()
+class Counts(models.Model):
+    """The group and the counts of a DailyCount or MonthlyCount row."""
+
     breakdown = models.CharField(max_length=8, choices=Breakdown.choices)
     scope_code = models.CharField(max_length=24)
     key = models.CharField(max_length=32, blank=True, default="")
@@ -81,12 +84,35 @@ class DailyCount(models.Model):
     settled = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+# What identifies a row's group besides its day or month.
+GROUP_FIELDS = ("breakdown", "scope_code", "key", "community_id", "grid_id")
+
+
+class DailyCount(Counts):
+    day = models.DateField()
+
+    class Meta:
         verbose_name = _("daily KPI count")
         verbose_name_plural = _("daily KPI counts")
         indexes = [models.Index(fields=["breakdown", "day", "scope_code"], name="dailycount_lookup")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.breakdown} {self.scope_code} {self.key}"
+
+
+class MonthlyCount(Counts):
+    month = models.DateField(help_text=_("The first day of the month."))
+
+    class Meta:
+        verbose_name = _("monthly KPI count")
+        verbose_name_plural = _("monthly KPI counts")
+        indexes = [models.Index(fields=["breakdown", "month", "scope_code"], name="monthlycount_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.breakdown} {self.scope_code} {self.key}"
 
 
 class LateClosure(models.Model):

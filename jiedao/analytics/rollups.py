@@ -23,15 +23,24 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Greatest, Substr, TruncDate
+from django.db.models.functions import Greatest, Substr, TruncDate, TruncMonth
 
-from jiedao.analytics.models import COUNT_FIELDS, Breakdown, DailyCount, LateClosure, RollupState, StaleDay
+from jiedao.analytics.models import (
+    COUNT_FIELDS,
+    GROUP_FIELDS,
+    Breakdown,
+    DailyCount,
+    LateClosure,
+    MonthlyCount,
+    RollupState,
+    StaleDay,
+)
 from jiedao.analytics.terms import (
     ANCHORS,
     CLOSED,
@@ -81,6 +90,8 @@ TRACKED_FIELDS = (
     "category_id",
 )
 EPOCH = dt.date(2000, 1, 1)
+# Every stored count, the handling time included.
+COUNT_FIELDS_WITH_HANDLING = (*COUNT_FIELDS, "handling_us")
 BATCH = 2000
 
 Key = int | str | None
@@ -268,6 +279,58 @@ def _compute(ranges: Sequence[tuple[dt.date, dt.date]]) -> int:
     return written
 
 
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _compute_months(months: Iterable[dt.date]) -> int:
+    """Write the MonthlyCount rows of `months` as the sums of their DailyCount rows (the caller removed the old)."""
+    written = 0
+    sums = {name: Sum(name) for name in COUNT_FIELDS_WITH_HANDLING}
+    for a, b in _month_ranges(months):
+        found = (
+            DailyCount.objects.filter(day__gte=a, day__lt=b)
+            .annotate(month=TruncMonth("day"))
+            .values("month", *GROUP_FIELDS)
+            .annotate(**sums)
+            .order_by()
+        )
+        objects = [
+            MonthlyCount(
+                **{name: row[name] for name in GROUP_FIELDS},
+                month=row["month"],
+                **{name: int(row[name] or 0) for name in sums},
+            )
+            for row in found
+        ]
+        MonthlyCount.objects.bulk_create(objects, batch_size=BATCH)
+        written += len(objects)
+    return written
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], month_of(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _month_ranges(months: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Contiguous [first day, first day after) ranges of whole months."""
+    result: list[tuple[dt.date, dt.date]] = []
+    for month in sorted(set(months)):
+        if result and result[-1][1] == month:
+            result[-1] = (result[-1][0], next_month(month))
+        else:
+            result.append((month, next_month(month)))
+    return result
+
+
 def _state() -> RollupState:
     state = RollupState.objects.select_for_update().order_by("pk").first()
     return state or RollupState.objects.create()
@@ -279,10 +342,13 @@ def rebuild(now: dt.datetime | None = None) -> int:
     today = local_day(now or clock.now())
     state = _state()
     DailyCount.objects.all().delete()
+    MonthlyCount.objects.all().delete()
     LateClosure.objects.all().delete()
     StaleDay.objects.filter(day__lt=today).delete()
     written = _compute([(EPOCH, today)])
     first = DailyCount.objects.order_by("day").values_list("day", flat=True).first()
+    if first is not None:
+        written += _compute_months(_months_between(first, today))
     state.first_day = first
     state.covered_until = today
     state.built_at = state.refreshed_at = now or clock.now()
@@ -312,6 +378,10 @@ def refresh(now: dt.datetime | None = None) -> int:
             DailyCount.objects.filter(day__gte=a, day__lt=b).delete()
             LateClosure.objects.filter(closed_day__gte=a, closed_day__lt=b).delete()
         _compute(ranges)
+        months = {month_of(day) for day in days}
+        for a, b in _month_ranges(months):
+            MonthlyCount.objects.filter(month__gte=a, month__lt=b).delete()
+        _compute_months(months)
         ids = [pk for pk, _day in stale]
         for start in range(0, len(ids), BATCH):
             StaleDay.objects.filter(pk__in=ids[start : start + BATCH]).delete()
@@ -410,6 +480,40 @@ class _Split:
         if self.last <= self.first:
             return Q(pk__in=[])
         return Q(**{f"{field}__gte": self.first, f"{field}__lt": self.last}) & ~Q(**{f"{field}__in": self.stale})
+
+    # The same days as MonthlyCount rows for the whole months without a stale day, and DailyCount rows for the rest.
+
+    @cached_property
+    def _months(self) -> tuple[dt.date, dt.date, frozenset[dt.date]]:
+        """The whole months [a, b) within [first, last), and those of them holding a stale day."""
+        a = self.first if self.first.day == 1 else next_month(month_of(self.first))
+        b = month_of(self.last)
+        if b <= a:
+            return a, a, frozenset()
+        return a, b, frozenset(month_of(day) for day in self.stale if a <= day < b)
+
+    def holds_month(self, month: dt.date) -> bool:
+        a, b, stale = self._months
+        return a <= month < b and month not in stale
+
+    def holds_day(self, day: dt.date) -> bool:
+        """A day read from DailyCount: counted, and not in a month read from MonthlyCount."""
+        return self.first <= day < self.last and day not in self.stale and not self.holds_month(month_of(day))
+
+    def month_rows(self) -> Q:
+        a, b, stale = self._months
+        if b <= a:
+            return Q(pk__in=[])
+        return Q(month__gte=a, month__lt=b) & ~Q(month__in=sorted(stale))
+
+    def day_rows(self) -> Q:
+        if self.last <= self.first:
+            return Q(pk__in=[])
+        a, b, stale = self._months
+        spans = [(self.first, a), (b, self.last), *((m, next_month(m)) for m in stale)] if a < b else []
+        spans = [(x, y) for x, y in spans if x < y] if spans else [(self.first, self.last)]
+        within = reduce(or_, (Q(day__gte=x, day__lt=y) for x, y in spans), Q(pk__in=[]))
+        return within & ~Q(day__in=self.stale)
 
 
 def _split(start: dt.datetime, end: dt.datetime, cov: Coverage) -> _Split:
@@ -523,18 +627,25 @@ def _sums(rows: Any, group: Sequence[str], aggregates: Mapping[str, Any]) -> dic
 
 
 def _by_day(
-    rows: Any, group: Sequence[str], names: Mapping[str, Any], plans: Sequence[_Plan], parts: Any
+    rows: Any,
+    group: Sequence[str],
+    names: Mapping[str, Any],
+    plans: Sequence[_Plan],
+    parts: Any,
+    field: str = "day",
 ) -> dict[GroupKey, Counts]:
     """Per group, the sums of `names` (label → expression) over each plan's days (parts(plan) → its _Split), from
-    rows grouped by day: one aggregate per name whatever the number of periods (a trend's twelve months)."""
+    rows grouped by day (or by month, field="month"): one aggregate per name whatever the number of periods (a
+    trend's twelve months)."""
     found: dict[GroupKey, Counts] = {}
     splits = [(i, parts(plan)) for i, plan in enumerate(plans)]
-    daily = rows.values(*group, "day").annotate(**{f"s__{name}": value for name, value in names.items()}).order_by()
-    for row in daily:
-        day = row["day"]
+    holds = "holds_month" if field == "month" else "holds_day"
+    wanted = reduce(or_, (split.month_rows() if field == "month" else split.day_rows() for _i, split in splits))
+    grouped = rows.filter(wanted).values(*group, field).annotate(**{f"s__{n}": v for n, v in names.items()})
+    for row in grouped.order_by():
         counts = found.setdefault(tuple(row[name] for name in group), {})
         for i, split in splits:
-            if split.first <= day < split.last and day not in split.stale:
+            if getattr(split, holds)(row[field]):
                 _add(counts, {f"p{i}__{name}": row[f"s__{name}"] for name in names})
     return found
 
@@ -543,40 +654,55 @@ def _before(name: str) -> Any:
     return lambda plan: getattr(plan, f"before_{name}")
 
 
+def _counted(plan: _Plan) -> _Split:
+    return plan.counted
+
+
 def _read_part(
     reach_: Reach, breakdown: str, group: Sequence[str], plans: Sequence[_Plan], fields: Sequence[str], overdue: bool
 ) -> dict[GroupKey, Counts]:
-    """The rollups' part of the counts for each plan, per value of the `group` fields."""
+    """The rollups' part of the counts for each plan, per value of the `group` fields: whole months without a stale
+    day from MonthlyCount, the other days from DailyCount, late closures from LateClosure."""
     upper = max(local_day(plan.period.end) + dt.timedelta(days=1) for plan in plans)
-    rows = DailyCount.objects.filter(reach_.q(), breakdown=breakdown, day__lt=upper)
+    sources = (
+        ("day", DailyCount.objects.filter(reach_.q(), breakdown=breakdown, day__lt=upper)),
+        ("month", MonthlyCount.objects.filter(reach_.q(), breakdown=breakdown, month__lt=upper)),
+    )
     result: dict[GroupKey, Counts] = {}
 
     def merge(found: Mapping[GroupKey, Counts]) -> None:
         for key, counts in found.items():
-            result.setdefault(key, {}).update(counts)
+            _add(result.setdefault(key, {}), counts)
 
-    if len(plans) == 1:
-        # One period (a tile row, a ranking): its days in the WHERE, plain sums.
-        counted = rows.filter(plans[0].counted.days())
-        merge(_sums(counted, group, {f"p0__{name}": Sum(name) for name in fields}))
-    else:
-        first = min(plan.counted.first for plan in plans)
-        last = max(plan.counted.last for plan in plans)
-        counted = rows.filter(day__gte=first, day__lt=last)
-        merge(_by_day(counted, group, {name: Sum(name) for name in fields}, plans, lambda plan: plan.counted))
+    def rows_of(split: _Split, field: str) -> Q:
+        return split.month_rows() if field == "month" else split.day_rows()
+
+    net = F("due_in_period") - F("settled")
+    for field, rows in sources:
+        if len(plans) == 1:
+            # One period (a tile row, a ranking): its days or months in the WHERE, plain sums.
+            plan = plans[0]
+            merge(_sums(rows.filter(rows_of(plan.counted, field)), group, {f"p0__{n}": Sum(n) for n in fields}))
+            if overdue:
+                # Σ(due − settled) over the days before the period's start and before its as-of moment.
+                nets = {
+                    "p0__net_start": Sum(net, filter=rows_of(plan.before_start, field)),
+                    "p0__net_as_of": Sum(net, filter=rows_of(plan.before_as_of, field)),
+                }
+                dues = rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0))
+                merge(
+                    _sums(
+                        dues.filter(rows_of(plan.before_as_of, field) | rows_of(plan.before_start, field)), group, nets
+                    )
+                )
+            continue
+        merge(_by_day(rows, group, {n: Sum(n) for n in fields}, plans, _counted, field))
+        if overdue:
+            dues = rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0))
+            for name in ("start", "as_of"):
+                merge(_by_day(dues, group, {f"net_{name}": Sum(net)}, plans, _before(name), field))
     if not overdue:
         return result
-    # Σ(due − settled) over the days before each period's start and before its as-of moment.
-    dues = rows.filter(Q(due_in_period__gt=0) | Q(settled__gt=0))
-    net = F("due_in_period") - F("settled")
-    if len(plans) == 1:
-        plan = plans[0]
-        nets = {"p0__net_start": Sum(net, filter=plan.before_start.days())}
-        merge(_sums(dues, group, {**nets, "p0__net_as_of": Sum(net, filter=plan.before_as_of.days())}))
-    else:
-        for name in ("start", "as_of"):
-            found = _by_day(dues, group, {f"net_{name}": Sum(net)}, plans, _before(name))
-            merge(found)
     # Late closures of a period: closed in it, due before it began (few: the deadline bound is in the WHERE).
     starts = [local_day(plan.period.start) for plan in plans]
     late = {

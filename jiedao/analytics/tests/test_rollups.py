@@ -10,6 +10,7 @@ from contextlib import nullcontext
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Sum
 
 from jiedao.analytics import rollups
 from jiedao.analytics.dashboard import (
@@ -24,7 +25,7 @@ from jiedao.analytics.dashboard import (
     kpi_trend,
     volume_series,
 )
-from jiedao.analytics.models import DailyCount, LateClosure, RollupState, StaleDay
+from jiedao.analytics.models import DailyCount, LateClosure, MonthlyCount, RollupState, StaleDay
 from jiedao.analytics.selectors import GroupBy, KpiFilter, kpi_ranking, kpi_summary
 from jiedao.analytics.tests.conftest import ALL, W2, at
 from jiedao.analytics.views import period_of
@@ -96,6 +97,11 @@ def assert_dashboard_parts_agree(user, world):
             (p.period, triples(p.figures.values()))
             for p in kpi_trend(user=user, period=ALL, filters=filters, bucket=Bucket.WEEK)
         ],
+        # November is a whole month before today: read from MonthlyCount, December by day.
+        "trend by month": lambda: [
+            (p.period, triples(p.figures.values()))
+            for p in kpi_trend(user=user, period=ALL, filters=filters, bucket=Bucket.MONTH)
+        ],
     }
     rolled = {name: call() for name, call in calls.items()}
     state = RollupState.objects.get()
@@ -117,7 +123,8 @@ def rows():
     skip = {"id"}
     daily = sorted(tuple(v for k, v in row.items() if k not in skip) for row in DailyCount.objects.values())
     late = sorted(tuple(v for k, v in row.items() if k not in skip) for row in LateClosure.objects.values())
-    return daily, late
+    monthly = sorted(tuple(v for k, v in row.items() if k not in skip) for row in MonthlyCount.objects.values())
+    return daily, late, monthly
 
 
 def test_the_rollups_agree_with_the_cases_right_after_a_rebuild(
@@ -125,6 +132,16 @@ def test_the_rollups_agree_with_the_cases_right_after_a_rebuild(
 ):
     written = rollups.rebuild()
     assert written > 0 and StaleDay.objects.filter(day__lt=dt.date(2026, 12, 9)).count() == 0
+    # Each month's rows are the sums of its days' rows, group by group.
+    november = DailyCount.objects.filter(day__gte=dt.date(2026, 11, 1), day__lt=dt.date(2026, 12, 1))
+    monthly = MonthlyCount.objects.filter(month=dt.date(2026, 11, 1))
+    assert (
+        monthly.count()
+        == november.values("breakdown", "scope_code", "key", "community_id", "grid_id").distinct().count()
+    )
+    assert monthly.aggregate(n=Sum("received"), d=Sum("due_in_period")) == november.aggregate(
+        n=Sum("received"), d=Sum("due_in_period")
+    )
     assert RollupState.objects.get().covered_until == dt.date(2026, 12, 9)
     for user in (dispatcher, principal_leader, community_staff):
         assert_agrees(user, world, now)
