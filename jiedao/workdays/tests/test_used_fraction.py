@@ -98,6 +98,11 @@ def test_many_clocks_at_once_give_exactly_the_single_figures():
         start = at(2026, 9, 20, 0, 0) + dt.timedelta(minutes=rng.randrange(0, 30 * 24 * 60))
         deadline = start + dt.timedelta(minutes=rng.randrange(0, 25 * 24 * 60))
         clocks.append((start, deadline, rng.choice(LimitUnit.values)))
+    for _ in range(200):  # any second and microsecond, office-period edges among them
+        start = at(2026, 9, 28, 8, 30) + dt.timedelta(microseconds=rng.randrange(0, 14 * 24 * 3600 * 10**6))
+        deadline = start + dt.timedelta(microseconds=rng.randrange(0, 10 * 24 * 3600 * 10**6))
+        clocks.append((start, deadline, rng.choice(LimitUnit.values)))
+    clocks += [(at(2026, 10, 9, 12, 0), at(2026, 10, 13, 13, 30), unit) for unit in LimitUnit.values]
     clocks.append((now, now, LimitUnit.WORKING_DAYS))
     clocks.append((at(2026, 10, 3, 10), at(2026, 10, 4, 10), LimitUnit.WORKING_DAYS))  # wholly in the holiday
     expected = [CAL.used_fraction(start, deadline, now, unit) for start, deadline, unit in clocks]
