@@ -1,10 +1,11 @@
 """The text classifier behind both suggestions (category and handling unit).
 
 Features, chosen by measurement on real messages (README, "Triage"): jieba words (unigrams) of the subject and the
-body in one vocabulary, the subject's counted `SUBJECT_WEIGHT` times, plus character 2–3-grams of the whole text
+body in one vocabulary, the subject's counted `SUBJECT_WEIGHT` times, plus character 1–3-grams of the whole text
 (they catch words jieba splits badly: place names, new terms); TF-IDF with sublinear counts, each block
-L2-normalised. Model: a linear SVM per class (one-vs-rest, balanced class weights), calibrated by Platt scaling on
-internal folds, so the confidence shown to the dispatcher is a probability, not a margin.
+L2-normalised. Model: a linear SVM per class (one-vs-rest, balanced class weights) whose scores the nearest training
+documents nudge (jiedao.triage.neighbours), calibrated by Platt scaling on internal folds, so the confidence shown
+to the dispatcher is a probability, not a margin.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.svm import LinearSVC
 
 from jiedao.triage import text
 from jiedao.triage.features import Featurizer
+from jiedao.triage.neighbours import SvmWithNeighbours
 
 SUBJECT_WEIGHT = 2
 SVM_C = 1.0
@@ -102,7 +103,7 @@ class TextClassifier:
     """Fit on documents and labels; give the top labels with calibrated probabilities."""
 
     # Bumped when the pickled shape changes: a file of another format is not read (store.Unreadable) but retrained.
-    FORMAT = 2
+    FORMAT = 3
 
     def __init__(self, *, svm_c: float = SVM_C, subject_weight: int = SUBJECT_WEIGHT) -> None:
         self.svm_c = svm_c
@@ -135,14 +136,16 @@ class TextClassifier:
         self.features.fit(kept)
         matrix = self._matrix(kept)
         # ensemble=False: the SVM learns from all examples, the folds only fit the calibration (measured better than
-        # averaging three SVMs that each saw two thirds); balanced class weights lift the rarer classes' recall.
+        # averaging three SVMs that each saw two thirds); balanced class weights lift the rarer classes' recall. The
+        # folds' scores never see a document's own row among its neighbours: the calibration is fitted on honest ones.
         self.model = CalibratedClassifierCV(
-            LinearSVC(C=self.svm_c, class_weight="balanced"), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
+            SvmWithNeighbours(svm_c=self.svm_c), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
         )
         self.model.fit(matrix, kept_labels)
         for calibrated in self.model.calibrated_classifiers_:
             # Single precision halves the model in memory; the scores differ in the seventh digit.
-            calibrated.estimator.coef_ = calibrated.estimator.coef_.astype(np.float32)
+            svm = calibrated.estimator.svm_
+            svm.coef_ = svm.coef_.astype(np.float32)
         self.classes = [str(c) for c in self.model.classes_]
         if progress is not None:
             progress("fit", 1, 1)

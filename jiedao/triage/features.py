@@ -2,7 +2,7 @@
 
 Two blocks, each with sublinear term frequency (1 + log tf), smoothed IDF and L2 normalisation, then the
 concatenation normalised again: the document's words (the subject's counted SUBJECT_WEIGHT times) and its character
-2- and 3-grams. scikit-learn's TfidfVectorizer does the same arithmetic but builds and looks up every character
+1-, 2- and 3-grams. scikit-learn's TfidfVectorizer does the same arithmetic but builds and looks up every character
 n-gram as a Python string, about 0.4 ms for a message of 400 characters. Here a text's n-grams are integers made
 from its code points with numpy and looked up in a sorted array in one vectorised search: a tenth of the cost,
 which is what lets one core classify a thousand messages a second, segmentation included.
@@ -24,19 +24,23 @@ Keys = npt.NDArray[np.uint64]
 # of cases, within tens of megabytes (8,170 messages already hold 59,000 words and 400,000 character n-grams).
 MAX_WORDS = 50_000
 MAX_CHAR_GRAMS = 150_000
-# A code point fits in 21 bits: a trigram is three of them (63 bits); a bigram is two, flagged by bit 63.
+# A code point fits in 21 bits: a trigram is three of them (63 bits); a bigram is two (42 bits), flagged by bit 63;
+# a single character is one, flagged by bits 63 and 62 (a bigram never sets bit 62).
 _SHIFT = np.uint64(21)
 _BIGRAM = np.uint64(1 << 63)
+_UNIGRAM = np.uint64((1 << 63) | (1 << 62))
 
 
 def char_keys(chars: str) -> Keys:
-    """The character 2- and 3-grams of a text, each as one 64-bit integer."""
+    """The character 1-, 2- and 3-grams of a text, each as one 64-bit integer (single characters measured worth
+    having: cross-validated macro-F1 0.925 against 0.924 without them, README "Triage")."""
     points = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    unigrams = points | _UNIGRAM
     if len(points) < 2:
-        return np.zeros(0, dtype=np.uint64)
+        return unigrams
     bigrams = ((points[:-1] << _SHIFT) | points[1:]) | _BIGRAM
     trigrams = (((points[:-2] << _SHIFT) | points[1:-1]) << _SHIFT) | points[2:]
-    return np.concatenate([bigrams, trigrams])
+    return np.concatenate([unigrams, bigrams, trigrams])
 
 
 def _tfidf(rows: npt.NDArray[Any], columns: npt.NDArray[Any], idf: npt.NDArray[np.float64], n_rows: int) -> Any:
@@ -59,7 +63,7 @@ def _most_frequent(df: npt.NDArray[Any], limit: int) -> npt.NDArray[np.bool_]:
 
 
 class CharBlock:
-    """Character 2- and 3-grams seen in at least `min_df` training documents, the `max_features` most frequent."""
+    """Character 1-, 2- and 3-grams seen in at least `min_df` training documents, the `max_features` most frequent."""
 
     def __init__(self, *, min_df: int, max_features: int) -> None:
         self.min_df = min_df
