@@ -3,6 +3,7 @@ and the scheduled reports of every office with the notice to its leaders."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import traceback
@@ -99,6 +100,32 @@ def report_request(
         return Report.objects.get(kind=kind, place=place, period_start=period.first, scheduled=True), False
     transaction.on_commit(functools.partial(_enqueue, report.pk))
     return report, True
+
+
+# A report still being written this long after it began was cut off (the worker stopped or was restarted meanwhile;
+# a quarter takes seconds); one still queued this long after it was asked for lost its job (the queue was emptied).
+STALLED_AFTER = dt.timedelta(minutes=30)
+LOST_AFTER = dt.timedelta(minutes=15)
+
+
+def reports_recover(now: dt.datetime | None = None) -> tuple[int, int]:
+    """Mark failed, with an error that says what to do, the reports cut off while being written, and enqueue again
+    those whose job was lost (generating claims a report once, so a job that was only late does nothing more).
+    Returns (failed, enqueued again)."""
+    now = now or clock.now()
+    failed = Report.objects.filter(status=Status.RUNNING, started_at__lt=now - STALLED_AFTER).update(
+        status=Status.FAILED,
+        error=_("The report was cut off while being written (the background worker stopped). Ask for it again."),
+        finished_at=now,
+    )
+    lost = list(
+        Report.objects.filter(status=Status.QUEUED, created_at__lt=now - LOST_AFTER).values_list("pk", flat=True)
+    )
+    for report_id in lost:
+        _enqueue(report_id)
+    if failed or lost:
+        logger.warning("reports: %d cut off marked failed, %d queued again", failed, len(lost))
+    return failed, len(lost)
 
 
 def _set_progress(report_id: int, value: int) -> None:

@@ -59,3 +59,9 @@ def quarterly_reports() -> int:
     if quarter is None:
         return 0
     return len(services.scheduled_reports(kind=ReportKind.QUARTERLY, period=quarter))
+
+
+@db_periodic_task(crontab(minute="*/10"))  # type: ignore[untyped-decorator]
+def recover_reports() -> tuple[int, int]:
+    """Every ten minutes: fail the reports cut off while being written, enqueue again those whose job was lost."""
+    return services.reports_recover()

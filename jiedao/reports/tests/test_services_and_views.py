@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
+from jiedao.core import clock
 from jiedao.notifications.models import Notification
 from jiedao.reports import services, tasks
 from jiedao.reports.choices import ReportKind, Status
@@ -87,6 +88,31 @@ def test_a_report_that_fails_keeps_its_error(
         )
     report.refresh_from_db()
     assert report.status == Status.FAILED and "disk full" in report.error and report.finished_at is not None
+
+
+def test_reports_cut_off_fail_and_lost_jobs_are_queued_again(world, deputy_leader, now, week_history):
+    def ask(period: str) -> Report:
+        report, _created = services.report_request(
+            kind=ReportKind.WEEKLY, period=parse_period("weekly", period), place=world.office, actor=deputy_leader
+        )
+        return report
+
+    started = clock.now()
+    cut_off, busy, lost, fresh = ask("2026-W44"), ask("2026-W45"), ask("2026-W46"), ask("2026-W47")
+    Report.objects.filter(pk=cut_off.pk).update(status=Status.RUNNING, started_at=started - dt.timedelta(minutes=31))
+    Report.objects.filter(pk=busy.pk).update(status=Status.RUNNING, started_at=started - dt.timedelta(minutes=5))
+    Report.objects.filter(pk=lost.pk).update(created_at=started - dt.timedelta(minutes=16))
+    assert services.reports_recover() == (1, 1)
+    statuses = dict(Report.objects.values_list("pk", "status"))
+    assert statuses == {
+        cut_off.pk: Status.FAILED,
+        busy.pk: Status.RUNNING,
+        lost.pk: Status.DONE,  # the worker (immediate in tests) wrote it
+        fresh.pk: Status.QUEUED,
+    }
+    cut_off.refresh_from_db()
+    assert "Ask for it again" in cut_off.error or "重新" in cut_off.error
+    assert services.reports_recover() == (0, 0)
 
 
 def test_comments_are_saved_and_the_documents_written_again(
@@ -185,7 +211,7 @@ def test_the_periodic_tasks_are_registered_at_08_00_shanghai():
     from huey.contrib.djhuey import HUEY
 
     names = [type(t).__name__ for t in HUEY._registry.periodic_tasks]
-    assert "weekly_reports" in names and "quarterly_reports" in names
+    assert "weekly_reports" in names and "quarterly_reports" in names and "recover_reports" in names
     weekly = tasks.weekly_reports.task_class()
     monday_midnight_utc = dt.datetime(2026, 11, 23, 0, 0)  # 08:00 in Shanghai
     assert weekly.validate_datetime(monday_midnight_utc)
