@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from jiedao.cases.errors import Conflict, InvalidInput
 from jiedao.cases.workflow import TransitionNotAllowed
 from jiedao.core.errors import ActionForbidden, DomainError, NotFoundOrForbidden
+from jiedao.core.validation import pydantic_message
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -88,7 +89,7 @@ def install(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: Exception) -> HttpResponse:
         assert isinstance(exc, ValidationError)
         details = [
-            {"field": _location(e.get("loc")), "message": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            {"field": _location(e.get("loc")), "message": pydantic_message(e), "type": str(e.get("type", ""))}
             for e in exc.errors
         ]
         first = details[0] if details else {"field": "", "message": ""}

@@ -205,6 +205,9 @@ def test_validation_errors_are_json_with_a_code_and_the_field(dispatcher):
     body = missing.json()
     assert body["code"] == "validation_error"
     assert {e["field"] for e in body["errors"]} >= {"channel", "title", "content"}
+    # In Chinese, with the same wording as the push API's
+    assert {e["message"] for e in body["errors"] if e["field"] == "title"} == {"此项必填。"}
+    assert "此项必填" in body["message"]
     nul = client.get("/api/v1/cases", {"q": "a\x00b"}, **auth)
     assert (nul.status_code, nul.json()["field"]) == (422, "q")
     huge = client.get("/api/v1/cases/99999999999999999999", **auth)

@@ -37,6 +37,7 @@ def test_case_list_filters_and_pages(loop, api_as):
     assert (status, error["field"]) == (422, "queue")
     status, error = api.get("/cases", page_size=1000)
     assert (status, error["code"], error["field"]) == (422, "validation_error", "page_size")
+    assert error["errors"][0]["message"] == "不能大于 100。"
 
 
 def test_case_list_query_count_does_not_grow_with_the_page(loop, api_as):
