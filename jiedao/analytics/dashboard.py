@@ -32,13 +32,12 @@ from jiedao.analytics.selectors import (
     _cases,
     _figures,
     _group_expression,
-    _labels,
-    _ranked,
     _sets_of,
     _settings,
     _wanted,
     kpi_ranking,
     kpi_summary,
+    ranking_of,
 )
 from jiedao.analytics.terms import SHANGHAI, Period, case_sets, notices_in
 from jiedao.cases.choices import Channel, RequestType
@@ -404,29 +403,9 @@ def dashboard_ranking(*, user: Any, period: Period, by: str, filters: KpiFilter 
         return kpi_ranking(user=user, period=period, by=by, filters=filters)
     weight, composite = _settings(None, None)
     supervision = _supervision(user, period, filters, by)
-    names = set(case_sets(period, as_of=_as_of(period)))
-    counts_by_key: dict[Key, dict[str, Any]] = {}
-    for key in {*rolled[0], *supervision}:
-        notices, supervised = supervision.get(key, (0, 0))
-        counts = {**rolled[0].get(key, {}), "supervised": supervised}
-        if any(value for name, value in counts.items() if name in names):
-            counts_by_key[key] = {**counts, "notices": notices}
-    labels = _labels(by, list(counts_by_key))
-    as_of = _as_of(period)
-    return _ranked(
-        [
-            KpiRow(
-                by,
-                key,
-                labels[key],
-                None,
-                KpiSet(
-                    period,
-                    as_of,
-                    filters,
-                    _figures(counts, counts["notices"], weight=weight, weights=composite),
-                ),
-            )
-            for key, counts in counts_by_key.items()
-        ]
-    )
+    counts_by_key = {
+        key: {**rolled[0].get(key, {}), "supervised": supervision.get(key, (0, 0))[1]}
+        for key in {*rolled[0], *supervision}
+    }
+    notices_by_key = {key: notices for key, (notices, _supervised) in supervision.items()}
+    return ranking_of(by, period, filters, counts_by_key, notices_by_key, weight=weight, composite=composite)

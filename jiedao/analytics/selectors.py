@@ -314,6 +314,23 @@ def kpi_ranking(
         .annotate(notices=Count("pk"))
         .order_by()
     }
+    return ranking_of(by, period, filters, counts_by_key, notices_by_key, weight=weight, composite=composite)
+
+
+def ranking_of(
+    by: str,
+    period: Period,
+    filters: KpiFilter,
+    counts_by_key: Mapping[Key, Mapping[str, Any]],
+    notices_by_key: Mapping[Key, int],
+    *,
+    weight: Any,
+    composite: Any,
+) -> list[KpiRow]:
+    """The ranked rows of the groups that count anything in the period's sets, from their counts and notices
+    (however they were counted: from the cases or from the rollups)."""
+    as_of = _as_of(period)
+    sets = set(case_sets(period, as_of=as_of))
     # Every notice's case is in "supervised": a group with nothing counted has no notice either.
     active = [key for key, counts in counts_by_key.items() if any(v for name, v in counts.items() if name in sets)]
     labels = _labels(by, active)
@@ -327,7 +344,7 @@ def kpi_ranking(
                 period,
                 as_of,
                 filters,
-                _figures(counts_by_key[key], notices_by_key.get(key, 0), weight=weight, weights=composite),
+                _figures(dict(counts_by_key[key]), notices_by_key.get(key, 0), weight=weight, weights=composite),
             ),
         )
         for key in active
