@@ -120,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     words_test = model.features.words.transform(model.features._words(prepare_all([e.doc for e in test])))
     nearest = (words_test @ words_train.T).max(axis=1).toarray().ravel()
     print(f"test_near_duplicates_of_train={float(np.mean(nearest >= 0.8)):.3f}")
+    # The classifier segments with text.segment, jieba's cut rewritten for speed: the share of test messages it cuts
+    # exactly as jieba does (1.000 expected).
+    cleaned = [text.clean(f"{e.doc.subject} {e.doc.body}") for e in test]
+    same = sum(text.segment(c) == text.tokenizer().lcut(c, HMM=False) for c in cleaned)
+    print(f"segment_equal_to_jieba={same / len(cleaned):.3f}")
     print(f"test_mean_chars={statistics.mean(len(e.doc.subject) + len(e.doc.body) for e in test):.0f}")
 
     # One suggestion at a time, as the registration form asks while the dispatcher types.

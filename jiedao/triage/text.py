@@ -9,6 +9,7 @@ process, on first use.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -85,10 +86,81 @@ def words(text: object, *, segmented: bool | None = None, limit: int = MAX_CHARS
         return []
     if segmented is None:
         segmented = is_segmented(cleaned)
-    pieces: Iterable[str] = (
-        _first_chars(cleaned.split(" "), limit) if segmented else tokenizer().lcut(cleaned[:limit], HMM=False)
-    )
+    pieces: Iterable[str] = _first_chars(cleaned.split(" "), limit) if segmented else segment(cleaned[:limit])
     return [w for w in (p.strip() for p in pieces) if w and w not in STOP_WORDS and _WORD.search(w)]
+
+
+# jieba's own splitting of a text into blocks of words (CJK, letters, digits and a few joiners), whitespace and
+# single other characters, and its test for a letter or digit that joins its neighbours.
+_BLOCK = re.compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)")
+_SKIP = re.compile(r"(\r\n|\s)")
+_ASCII_WORD = re.compile("[a-zA-Z0-9]")
+
+
+def segment(text: str) -> list[str]:
+    """The text cut into words exactly as jieba's `lcut(text, HMM=False)` cuts it, in half the time.
+
+    The same dictionary and the same rule: the cut of greatest total log frequency over the graph of dictionary
+    words (of equal scores, the one whose word at a place is longer), runs of single letters and digits joined.
+    jieba builds the graph as a dict of lists, then scores it with a generator of tuples per character; here one
+    backward pass does both, which halved segmentation, the larger part of a suggestion's cost (README, "Triage").
+    Tested equal to jieba.
+    """
+    out: list[str] = []
+    for block in _BLOCK.split(text):
+        if not block:
+            continue
+        if _BLOCK.match(block):
+            _cut_block(block, out)
+            continue
+        for piece in _SKIP.split(block):
+            if _SKIP.match(piece):
+                out.append(piece)
+            else:
+                out.extend(piece)
+    return out
+
+
+def _cut_block(block: str, out: list[str]) -> None:
+    made = tokenizer()
+    frequency = made.FREQ.get  # words, and their prefixes with frequency 0
+    log_total = math.log(made.total)
+    n = len(block)
+    # best[k]: the best score of block[k:]; last[k]: where the first word of that cut ends (inclusive).
+    best = [0.0] * (n + 1)
+    last = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        top: float | None = None
+        end = k
+        i = k
+        count = frequency(block[k])
+        while count is not None:
+            if count:
+                score = math.log(count) - log_total + best[i + 1]
+                if top is None or score >= top:
+                    top, end = score, i
+            i += 1
+            if i >= n:
+                break
+            count = frequency(block[k : i + 1])
+        if top is None:  # no word starts here: the character alone
+            top = math.log(frequency(block[k]) or 1) - log_total + best[k + 1]
+        best[k], last[k] = top, end
+    x = 0
+    joined = ""
+    while x < n:
+        y = last[x] + 1
+        word = block[x:y]
+        if y - x == 1 and _ASCII_WORD.match(word):
+            joined += word
+        else:
+            if joined:
+                out.append(joined)
+                joined = ""
+            out.append(word)
+        x = y
+    if joined:
+        out.append(joined)
 
 
 def _first_chars(tokens: list[str], limit: int) -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from jiedao.triage import text
+from jiedao.triage.classifier import LEAD_WORDS, Doc, prepare
 from jiedao.triage.examples import ExamplesError, from_file, is_heldout, split
 
 
@@ -98,3 +99,29 @@ def test_from_file_refuses_other_formats_and_damaged_files(tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(ExamplesError):
         from_file(broken, text_cols=["a"], label_col="b")
+
+
+def test_a_document_without_a_subject_takes_its_first_words_as_one():
+    words = [f"词{i}" for i in range(LEAD_WORDS + 5)]
+    lead = prepare(Doc("", " ".join(words), segmented=True))
+    assert lead.subject_words == words[:LEAD_WORDS]
+    assert lead.body_words == words
+    titled = prepare(Doc("路灯 不亮", " ".join(words), segmented=True))
+    assert titled.subject_words == ["路灯", "不亮"]
+    assert titled.body_words == words
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "幸福小区3栋楼下的路灯不亮了，晚上漆黑一片",
+        "a3区guest 123号 wifi信号差!!! 12345热线打不通",
+        "尊敬的领导：我是k1区居民，反映物业费收费标准（2019年）问题。",
+        "c++ & c#工程师 3.5%利率 a-b_c 鿏鿐 ①②",
+        "南京市长江大桥 结婚的和尚未结婚的",
+        "\u3000\u3000\n\t 空白 \r\n 换行",
+        "",
+    ],
+)
+def test_segment_cuts_exactly_as_jieba_does(sentence):
+    assert text.segment(sentence) == text.tokenizer().lcut(sentence, HMM=False)
