@@ -5,8 +5,11 @@ body in one vocabulary, the subject's counted `SUBJECT_WEIGHT` times (a document
 `LEAD_WORDS` words as one: a demand names its problem first), plus character 1–3-grams of the whole text
 (they catch words jieba splits badly: place names, new terms); TF-IDF with sublinear counts, each block
 L2-normalised. Model: a linear SVM per class (one-vs-rest, balanced class weights) whose scores the nearest training
-documents nudge (jiedao.triage.neighbours), calibrated by Platt scaling on internal folds, so the confidence shown
-to the dispatcher is a probability, not a margin.
+documents nudge (jiedao.triage.neighbours), turned into probabilities by a softmax whose one temperature is fitted
+to the scores of internal folds, so the confidence shown to the dispatcher is a probability, not a margin. One
+temperature keeps the scores' order: the likeliest suggestion is the best-scored class. (Platt scaling, a sigmoid per
+class, reordered them: cross-validated macro-F1 0.931 against 0.932, and its confidences strayed further from the
+share of suggestions that were right: 4.9 points on average against 1.9.)
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.calibration import CalibratedClassifierCV
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
 
 from jiedao.triage import text
 from jiedao.triage.features import Featurizer
@@ -38,9 +43,12 @@ SVM_C = 1.0
 # characters gave 960 messages per CPU-second, 300 gave 1,260, for a macro-F1 0.001 lower); the character n-grams
 # from all of it (text.MAX_CHARS).
 WORD_CHARS = 300
-# Calibration folds: every class needs at least this many examples to be learnt.
+# Calibration folds: the temperature is fitted to scores of documents the SVM did not learn from.
 CALIBRATION_FOLDS = 3
+# Every class needs at least this many examples to be learnt.
 MIN_CLASS_EXAMPLES = 5
+# Bounds of the fitted temperature (on the contest's messages it came out at 4.2).
+TEMPERATURES = (0.01, 100.0)
 
 Progress = Callable[[str, int, int], None]
 
@@ -111,14 +119,15 @@ class TextClassifier:
     """Fit on documents and labels; give the top labels with calibrated probabilities."""
 
     # Bumped when the pickled shape changes: a file of another format is not read (store.Unreadable) but retrained.
-    FORMAT = 4
+    FORMAT = 5
 
     def __init__(self, *, svm_c: float = SVM_C, subject_weight: int = SUBJECT_WEIGHT) -> None:
         self.svm_c = svm_c
         self.subject_weight = subject_weight
         self.format = self.FORMAT
         self.features = Featurizer(subject_weight=subject_weight)
-        self.model: CalibratedClassifierCV | None = None
+        self.model: SvmWithNeighbours | None = None
+        self.temperature = 1.0
         self.classes: list[str] = []
 
     def _matrix(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
@@ -143,17 +152,13 @@ class TextClassifier:
             progress("fit", 0, 1)
         self.features.fit(kept)
         matrix = self._matrix(kept)
-        # ensemble=False: the SVM learns from all examples, the folds only fit the calibration (measured better than
-        # averaging three SVMs that each saw two thirds); balanced class weights lift the rarer classes' recall. The
-        # folds' scores never see a document's own row among its neighbours: the calibration is fitted on honest ones.
-        self.model = CalibratedClassifierCV(
-            SvmWithNeighbours(svm_c=self.svm_c), cv=CALIBRATION_FOLDS, method="sigmoid", ensemble=False
-        )
-        self.model.fit(matrix, kept_labels)
-        for calibrated in self.model.calibrated_classifiers_:
-            # Single precision halves the model in memory; the scores differ in the seventh digit.
-            svm = calibrated.estimator.svm_
-            svm.coef_ = svm.coef_.astype(np.float32)
+        # The SVM learns from all examples; the folds only give the scores the temperature is fitted to (measured
+        # better than averaging three SVMs that each saw two thirds); balanced class weights lift the rarer classes'
+        # recall. A fold's scores never count a document's own row among its neighbours: they are honest ones.
+        self.temperature = _fitted_temperature(matrix, np.asarray(kept_labels), self.svm_c)
+        self.model = SvmWithNeighbours(svm_c=self.svm_c).fit(matrix, kept_labels)
+        # Single precision halves the model in memory; the scores differ in the seventh digit.
+        self.model.svm_.coef_ = self.model.svm_.coef_.astype(np.float32)
         self.classes = [str(c) for c in self.model.classes_]
         if progress is not None:
             progress("fit", 1, 1)
@@ -162,7 +167,8 @@ class TextClassifier:
     def probabilities(self, docs: Sequence[Doc] | Sequence[Prepared]) -> np.ndarray[Any, Any]:
         if self.model is None:
             raise ValueError("the classifier is not fitted")
-        result: np.ndarray[Any, Any] = self.model.predict_proba(self._matrix(_prepared(docs, None)))
+        scores = _scores(self.model, self._matrix(_prepared(docs, None)))
+        result: np.ndarray[Any, Any] = softmax(self.temperature * scores, axis=1)
         return result
 
     def top(self, docs: Sequence[Doc] | Sequence[Prepared], k: int = 3) -> list[list[tuple[str, float]]]:
@@ -176,6 +182,36 @@ class TextClassifier:
     def predict(self, docs: Sequence[Doc] | Sequence[Prepared]) -> list[str]:
         probabilities = self.probabilities(docs)
         return [self.classes[j] for j in np.argmax(probabilities, axis=1)]
+
+
+def _scores(model: SvmWithNeighbours, matrix: Any) -> np.ndarray[Any, Any]:
+    """One score per document and class (with two classes the SVM gives one margin, for the second)."""
+    scores: np.ndarray[Any, Any] = model.decision_function(matrix)
+    if scores.ndim == 1:
+        return np.column_stack([np.zeros_like(scores), scores])
+    return scores
+
+
+def _fitted_temperature(matrix: Any, labels: np.ndarray[Any, Any], svm_c: float) -> float:
+    """The temperature whose softmax of out-of-fold scores gives the true labels the greatest likelihood."""
+    classes = np.unique(labels)
+    truth = np.searchsorted(classes, labels)
+    scores = np.zeros((len(labels), len(classes)))
+    for fit_rows, score_rows in StratifiedKFold(n_splits=CALIBRATION_FOLDS).split(matrix, labels):
+        fold = SvmWithNeighbours(svm_c=svm_c).fit(matrix[fit_rows], labels[fit_rows])
+        # A class absent from a fold's training rows keeps the lowest score there.
+        columns = np.searchsorted(classes, fold.classes_)
+        fold_scores = _scores(fold, matrix[score_rows])
+        scores[np.ix_(score_rows, columns)] = fold_scores
+        missing = np.setdiff1d(np.arange(len(classes)), columns)
+        if len(missing):
+            scores[np.ix_(score_rows, missing)] = fold_scores.min() - 1.0
+
+    def loss(temperature: float) -> float:
+        return float(-log_softmax(temperature * scores, axis=1)[np.arange(len(truth)), truth].mean())
+
+    found = minimize_scalar(loss, bounds=TEMPERATURES, method="bounded")
+    return float(found.x)
 
 
 def _prepared(docs: Sequence[Doc] | Sequence[Prepared], progress: Progress | None) -> list[Prepared]:

@@ -8,8 +8,8 @@ for the SVM alone on the same features; the neighbours alone score about 0.90. T
 documents (8,170 messages take the pickled model from 9 to 25 MB) and a message costs about 0.2 ms more (one core
 classifies 1,170 messages a second instead of 1,630, segmentation included).
 
-It is an ordinary scikit-learn classifier (fit, decision_function, predict), so CalibratedClassifierCV turns its scores
-into probabilities as it does a LinearSVC's.
+It is an ordinary scikit-learn classifier (fit, decision_function, predict); jiedao.triage.classifier turns its scores
+into probabilities.
 """
 
 from __future__ import annotations

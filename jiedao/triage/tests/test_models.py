@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -17,7 +18,7 @@ from jiedao.categories.models import Category
 from jiedao.triage import examples as ex
 from jiedao.triage import selectors, services, store, tasks
 from jiedao.triage.choices import Kind, ModelStatus
-from jiedao.triage.classifier import Doc, TextClassifier
+from jiedao.triage.classifier import Doc, TextClassifier, prepare_all
 from jiedao.triage.models import Suggestion, TriageModel
 from jiedao.triage.tests.corpus import texts
 
@@ -61,6 +62,26 @@ def test_the_classifier_learns_the_problem_and_gives_calibrated_top_three():
     assert top[0][0] == "light"
     assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
     assert 0.0 < sum(p for _l, p in top) <= 1.0001
+
+
+def test_confidence_follows_how_often_the_model_is_right_and_keeps_the_scores_order():
+    def fitted(data: list[ex.Example]) -> TextClassifier:
+        train = [e for e in data if not ex.is_heldout(e.key)]
+        return TextClassifier().fit([e.doc for e in train], [e.label for e in train])
+
+    heldout = [e for e in _examples(40, seed=7) if ex.is_heldout(e.key)]
+    docs = [e.doc for e in heldout]
+    clean = fitted(_examples(40))
+    noisy = fitted(_examples(40, shuffle_labels=True))
+    clean_p, noisy_p = clean.probabilities(docs), noisy.probabilities(docs)
+    # Clean labels: right on the held-out examples, and sure of it; shuffled labels: much less sure.
+    assert clean.predict(docs) == [e.label for e in heldout]
+    assert clean_p.max(axis=1).mean() > 0.8
+    assert noisy_p.max(axis=1).mean() < clean_p.max(axis=1).mean() - 0.2
+    # The likeliest suggestion is the best-scored class: one temperature does not reorder.
+    assert clean.model is not None
+    scores = clean.model.decision_function(clean._matrix(prepare_all(docs)))
+    assert (np.argsort(-clean_p, axis=1) == np.argsort(-scores, axis=1)).all()
 
 
 def test_training_refuses_too_few_examples_or_classes(db):
