@@ -193,6 +193,11 @@ RESIDENT_SMS_CHANNEL = env_str("RESIDENT_SMS_CHANNEL", "jiedao.notifications.cha
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
 WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", [])
 
+# The address people reach jiedao at (https://jiedao.example.gov.cn): written reports link each figure to the
+# cases behind it with it, so the links still work in a report opened from disk or forwarded. Empty: links relative
+# to the site (`check --deploy` warns).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+
 # Map: no online tiles by default (the office network may have none); a deployment with a tile server
 # sets MAP_TILE_URL, e.g. https://tiles.example.gov.cn/{z}/{x}/{y}.png
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")

@@ -43,6 +43,27 @@ def check_time_zone_and_language(app_configs: Any, **kwargs: Any) -> list[Error]
 
 
 @register()
+def check_site_url(app_configs: Any, **kwargs: Any) -> list[Error]:
+    url = settings.SITE_URL
+    if url and not url.startswith(("http://", "https://")):
+        return [Error(f"SITE_URL {url!r} must start with http:// or https://.", id="jiedao.E005")]
+    return []
+
+
+@register(deploy=True)
+def check_site_url_set(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if not settings.SITE_URL:
+        return [
+            Warning(
+                "SITE_URL is not set: the links in written reports are relative and break once a report leaves the "
+                "site (set it to the address people reach jiedao at).",
+                id="jiedao.W002",
+            )
+        ]
+    return []
+
+
+@register()
 def check_map_tiles(app_configs: Any, **kwargs: Any) -> list[Error]:
     url = settings.MAP_TILE_URL
     if url and not all(part in url for part in ("{z}", "{x}", "{y}")):

@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -141,7 +142,8 @@ def _store(report: Report, fmt: str, data: bytes) -> str:
 
 
 def report_generate(*, report_id: int, base_url: str = "") -> Report:
-    """Write the report's files, updating its progress; return it done, or failed with the error.
+    """Write the report's files, updating its progress; return it done, or failed with the error. The HTML file's
+    links to the cases start with `base_url`, by default the site's address (settings.SITE_URL).
 
     Claimed by a conditional UPDATE (queued → running), so two workers never write the same report; a report that
     is not queued is returned unchanged. The leaders of the office are told when a scheduled report is done.
@@ -164,9 +166,10 @@ def report_generate(*, report_id: int, base_url: str = "") -> Report:
         )
         files: dict[str, str] = {}
         formats = report.format_list()
+        site = base_url or settings.SITE_URL
         for index, fmt in enumerate(formats):
             renderer = RENDERERS[Format(fmt)]
-            data = render_html(content, base_url=base_url) if fmt == Format.HTML else renderer(content)
+            data = render_html(content, base_url=site) if fmt == Format.HTML else renderer(content)
             files[fmt] = _store(report, fmt, data)
             _set_progress(report.pk, 70 + 30 * (index + 1) // len(formats) - 1)
     except Exception as error:

@@ -74,6 +74,16 @@ def test_deploy_checks_want_a_separate_long_encryption_key(settings):
     assert "jiedao.W001" in _ids(include_deployment_checks=True)
 
 
+def test_site_url_must_be_an_address_and_is_wanted_in_production(settings):
+    settings.SITE_URL = "jiedao.example.gov.cn"
+    assert "jiedao.E005" in _ids()
+    settings.SITE_URL = ""
+    assert "jiedao.E005" not in _ids()
+    assert "jiedao.W002" in _ids(include_deployment_checks=True)
+    settings.SITE_URL = "https://jiedao.example.gov.cn"
+    assert not {"jiedao.E005", "jiedao.W002"} & _ids(include_deployment_checks=True)
+
+
 def test_production_settings_refuse_to_start_without_secrets(monkeypatch):
     import importlib
     import sys

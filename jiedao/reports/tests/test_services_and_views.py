@@ -31,8 +31,9 @@ def _ask(client, user, world, django_capture_on_commit_callbacks, **data):
 
 
 def test_a_leader_asks_for_a_report_and_downloads_each_file(
-    client, world, week_history, deputy_leader, django_capture_on_commit_callbacks
+    client, world, week_history, deputy_leader, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://jiedao.example.gov.cn"
     # When the leader asks for the weekly review (the worker runs at once in the tests)
     response = _ask(client, deputy_leader, world, django_capture_on_commit_callbacks)
     report = Report.objects.get()
@@ -46,8 +47,10 @@ def test_a_leader_asks_for_a_report_and_downloads_each_file(
     docx = client.get(reverse("reports:download", args=[report.pk, "docx"]))
     assert docx.status_code == 200 and "attachment" in docx["Content-Disposition"]
     assert Document(io.BytesIO(b"".join(docx.streaming_content))).paragraphs[0].text.startswith("甲街道2026年第47周")
-    html = client.get(reverse("reports:download", args=[report.pk, "html"]))
-    assert b"@media print" in b"".join(html.streaming_content)
+    html = b"".join(client.get(reverse("reports:download", args=[report.pk, "html"])).streaming_content).decode()
+    # The figures link to their cases by the site's address, so the file opened from disk still finds them
+    assert "@media print" in html
+    assert 'href="https://jiedao.example.gov.cn/analytics/cases/?' in html and 'href="/' not in html
     listing = client.get(INDEX)
     assert f'data-report="{report.pk}"' in listing.content.decode()
 
