@@ -78,19 +78,38 @@ def test_a_bad_period_is_refused_by_the_form(client, world, deputy_leader, djang
     assert not Report.objects.exists()
 
 
+def _broken(content):
+    raise RuntimeError("disk full")
+
+
 def test_a_report_that_fails_keeps_its_error(
     world, deputy_leader, now, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(content):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setitem(services.RENDERERS, "docx", broken)
+    monkeypatch.setitem(services.RENDERERS, "docx", _broken)
     with django_capture_on_commit_callbacks(execute=True):
         report, _created = services.report_request(
             kind=ReportKind.WEEKLY, period=parse_period("weekly", "2026-W47"), place=world.office, actor=deputy_leader
         )
     report.refresh_from_db()
     assert report.status == Status.FAILED and "disk full" in report.error and report.finished_at is not None
+
+
+def test_the_admin_lists_the_failed_reports_with_their_error_read_only(
+    world, deputy_leader, superuser, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setitem(services.RENDERERS, "docx", _broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _created = services.report_request(
+            kind=ReportKind.WEEKLY, period=parse_period("weekly", "2026-W47"), place=world.office, actor=deputy_leader
+        )
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:reports_report_changelist"), {"status__exact": Status.FAILED})
+    assert listing.status_code == 200 and "2026-W47" in listing.content.decode()
+    page = client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
+    assert "disk full" in page and 'name="_save"' not in page
+    assert client.get(reverse("admin:reports_report_add")).status_code == 403
+    assert client.post(reverse("admin:reports_report_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
+    assert Report.objects.filter(pk=report.pk).exists()
 
 
 def test_reports_cut_off_fail_and_lost_jobs_are_queued_again(world, deputy_leader, now, week_history):
