@@ -71,8 +71,37 @@ def test_rate_limit_counts_per_source_per_minute(police, market, now):
     police.source.refresh_from_db()
     decisions = [allow_request(police.source) for _ in range(4)]
     assert [bool(d) for d in decisions] == [True, True, True, False]
-    assert decisions[2].remaining == 0
-    assert decisions[3].retry_after == 30  # the clock stands half a minute into the window
+    assert [d.remaining for d in decisions[:3]] == [2, 1, 0]
+    # The clock stands half a minute into the window: the four requests (the refused one counts) leave the last
+    # sixty seconds' estimate at three or more until half of the next minute has gone.
+    assert decisions[3].retry_after == 60
     assert allow_request(market.source)  # the other source has its own count
-    now.advance(seconds=30)
+    now.advance(seconds=30)  # the minute turns, but the four requests are still within the last sixty seconds
+    assert not allow_request(police.source)
+    now.advance(seconds=59)  # nearly all of them have slid out
     assert allow_request(police.source)
+
+
+def test_a_burst_at_the_turn_of_a_minute_stays_near_the_limit(police, now):
+    # A fixed window let 2 × limit through within a few seconds around the turn of a minute.
+    Source.objects.filter(pk=police.source.pk).update(rate_limit_per_minute=10)
+    police.source.refresh_from_db()
+    now.advance(seconds=29)  # one second before the minute turns
+    allowed = sum(bool(allow_request(police.source)) for _ in range(10))
+    now.advance(seconds=2)  # one second after
+    allowed += sum(bool(allow_request(police.source)) for _ in range(10))
+    assert allowed == 10
+
+
+@pytest.mark.parametrize("early", [0, 1])
+def test_retry_after_is_when_a_request_is_allowed_again(police, now, early):
+    Source.objects.filter(pk=police.source.pk).update(rate_limit_per_minute=4)
+    police.source.refresh_from_db()
+    for _ in range(4):
+        assert allow_request(police.source)
+    now.advance(seconds=30)  # next minute, its start: the four before weigh fully
+    refused = allow_request(police.source)
+    assert not refused and refused.retry_after == 30
+    # Asked again when told, it is allowed; a second earlier, it is not
+    now.advance(seconds=refused.retry_after - early)
+    assert bool(allow_request(police.source)) is (early == 0)
