@@ -7,10 +7,13 @@ Personas hold one role each; `outsider` is community staff of B, the neighbour o
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from jiedao.accounts.choices import Role
 from jiedao.accounts.models import User
@@ -59,6 +62,28 @@ def _building(grid: Place) -> tuple[Building, Entrance, House]:
     entrance = EntranceFactory(building=building)
     house = HouseFactory(entrance=entrance)
     return building, entrance, house
+
+
+# Every database connection the tests open, whatever thread or context opened it. Django keeps a connection per
+# thread and per context (asgiref's Local): one opened under the browser tests' event loop is not the one the test
+# database's teardown closes, and PostgreSQL then refuses to drop a database still in use.
+_opened: weakref.WeakSet[Any] = weakref.WeakSet()
+connection_created.connect(lambda sender, connection, **kwargs: _opened.add(connection), weak=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test databases; before they are dropped, every connection the tests opened is closed."""
+    yield
+    for wrapper in list(_opened):
+        # An in-memory SQLite database lives in its connection; a closed one has nothing to close.
+        if wrapper.vendor == "sqlite" or wrapper.connection is None:
+            continue
+        wrapper.inc_thread_sharing()  # it may belong to a thread that has ended
+        try:
+            wrapper.close()
+        finally:
+            wrapper.dec_thread_sharing()
 
 
 @pytest.fixture(autouse=True)
