@@ -83,6 +83,25 @@ def test_leader_sees_the_chart_and_the_whole_office_on_the_map(page: Page, brows
     assert browser_errors.messages == []
 
 
+@pytest.mark.parametrize("width", [1280, 900])
+def test_the_longest_navigation_keeps_every_entry_on_one_line(
+    page: Page, browser_errors: BrowserErrors, width: int
+) -> None:
+    # Given the dispatcher, whose navigation is among the longest, on a desktop or a narrow window
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "paidan")
+    entries = page.locator("#mainnav [data-nav], #mainnav .usermenu > *")
+    # Then no entry breaks inside its words (我的待办 used to show as 我的待 / 办): each is one line high
+    heights = entries.evaluate_all(
+        "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height,"
+        " parseFloat(getComputedStyle(e).lineHeight) || 22])"
+    )
+    assert len(heights) >= 10
+    tall = [(text, height) for text, height, line in heights if height > 1.5 * line + 16]
+    assert tall == []
+    assert browser_errors.messages == []
+
+
 def test_phone_layout_opens_the_menu_with_the_toggle(phone_page: Page, browser_errors: BrowserErrors) -> None:
     # Given a grid worker on a 390×844 phone screen
     log_in(phone_page, "wanggeyuan")
