@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiedao.cases.choices import State
 from jiedao.core.errors import DomainError
@@ -28,7 +29,8 @@ class Action(models.TextChoices):
     VERIFY = "verify", _("Verify")
     CALLBACK = "callback", _("Call back")
     REWORK = "rework", _("Send back for rework")
-    CLOSE = "close", _("Close")
+    # In its own context: a plain "Close" is also the Django admin's button that leaves a read-only page (关闭).
+    CLOSE = "close", pgettext_lazy("case action", "Close")
     ARCHIVE = "archive", _("Archive")
     SUSPEND = "suspend", _("Suspend")
     RESUME = "resume", _("Resume")

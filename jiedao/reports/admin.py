@@ -21,7 +21,8 @@ class ReportAdmin(admin.ModelAdmin[Report]):
     search_fields = ("period_name", "place__name", "error")
     date_hierarchy = "created_at"
     list_select_related = ("place", "requested_by")
-    readonly_fields = [f.name for f in Report._meta.fields]
+    # scope_code is the place's prefix copied for indexing: the place is shown instead.
+    readonly_fields = [f.name for f in Report._meta.fields if f.name != "scope_code"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -55,7 +55,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.period_name} ({self.status})"
+        return f"{self.get_kind_display()} {self.period_name}（{self.get_status_display()}）"
 
     @property
     def finished(self) -> bool:

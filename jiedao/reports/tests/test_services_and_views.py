@@ -107,6 +107,9 @@ def test_the_admin_lists_the_failed_reports_with_their_error_read_only(
     assert listing.status_code == 200 and "2026-W47" in listing.content.decode()
     page = client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
     assert "disk full" in page and 'name="_save"' not in page
+    assert "（生成失败）" in page and "Scope code" not in page
+    # the button that leaves the read-only page is the admin's 关闭, not the case action 办结
+    assert ">关闭<" in page and ">办结<" not in page
     assert client.get(reverse("admin:reports_report_add")).status_code == 403
     assert client.post(reverse("admin:reports_report_delete", args=[report.pk]), {"post": "yes"}).status_code == 403
     assert Report.objects.filter(pk=report.pk).exists()
