@@ -1,8 +1,9 @@
 """Every string the code marks for translation has its Chinese in the catalogue.
 
-Read from the sources themselves (Python by its syntax tree; templates' `{% translate "…" %}` tags), so a string added
-without a translation fails here instead of showing English to the office. `{% blocktranslate %}` blocks, whose
-message ids Django builds from their bodies, are not read here.
+Read from the sources themselves, so a string added without a translation fails here instead of showing English to
+the office: Python by its syntax tree; templates through Django's own `templatize` (what `makemessages` runs), which
+turns `{% translate %}` and `{% blocktranslate %}` (with its placeholders, plural and context) into the gettext calls
+whose message ids the catalogue holds.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import re
 from pathlib import Path
 
 import polib
+from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parents[2]  # the jiedao package
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 # The message id is the first argument (the singular, for the plural forms).
 FIRST = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
-CONTEXT = {"pgettext", "pgettext_lazy"}
-TEMPLATE_TAG = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])(.*?)\1(?:\s+context\s+(["'])(.*?)\3)?""")
+CONTEXT = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+# templatize writes each call on one line, its strings by repr; everything else becomes runs of letters.
+TEMPLATE_CALL = re.compile(r"\b(?:n?p?gettext)\(")
 
 
 def _sources(suffix: str) -> list[Path]:
@@ -29,28 +32,47 @@ def _literal(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def _marked_in_python(path: Path) -> list[tuple[str | None, str, str]]:
+def _marked_calls(tree: ast.AST, where: str, first_line: int = 0) -> list[tuple[str | None, str, str]]:
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
         args = node.args
+        line = f"{where}:{first_line + node.lineno}"
         if name in FIRST and args and (msgid := _literal(args[0])) is not None:
-            found.append((None, msgid, f"{path.relative_to(ROOT)}:{node.lineno}"))
+            found.append((None, msgid, line))
         elif name in CONTEXT and len(args) >= 2:
             context, msgid = _literal(args[0]), _literal(args[1])
             if context is not None and msgid is not None:
-                found.append((context, msgid, f"{path.relative_to(ROOT)}:{node.lineno}"))
+                found.append((context, msgid, line))
     return found
 
 
+def _marked_in_python(path: Path) -> list[tuple[str | None, str, str]]:
+    return _marked_calls(ast.parse(path.read_text(encoding="utf-8")), str(path.relative_to(ROOT)))
+
+
 def _marked_in_template(path: Path) -> list[tuple[str | None, str, str]]:
-    text = path.read_text(encoding="utf-8")
-    return [
-        (match.group(4), match.group(2), f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}")
-        for match in TEMPLATE_TAG.finditer(text)
-    ]
+    found = []
+    where = str(path.relative_to(ROOT))
+    for number, line in enumerate(templatize(path.read_text(encoding="utf-8"), origin=str(path)).splitlines()):
+        for match in TEMPLATE_CALL.finditer(line):
+            call = _first_call(line[match.start() :])
+            assert call is not None, f"{where}:{number + 1}: templatize wrote a call this reader cannot parse"
+            found += _marked_calls(call, where, number)
+    return found
+
+
+def _first_call(text: str) -> ast.Expression | None:
+    """The call at the start of `text`: the shortest prefix up to a closing parenthesis that parses."""
+    for end, char in enumerate(text):
+        if char == ")":
+            try:
+                return ast.parse(text[: end + 1], mode="eval")
+            except SyntaxError:
+                continue
+    return None
 
 
 def test_every_marked_string_has_its_translation():
