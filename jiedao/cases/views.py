@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiedao.audit.choices import AuditAction
 from jiedao.audit.services import audit_record
 from jiedao.cases import duplicates, forms, permissions, selectors, services
-from jiedao.cases.actions import ADAPTERS
+from jiedao.cases.actions import SERVICES, form_fields, perform
 from jiedao.cases.choices import Channel, RequestType, State
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.exports import cases_workbook
@@ -262,7 +262,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     case = permissions.access_case(request.user, case_id)
-    if action not in ADAPTERS:
+    if action not in SERVICES:
         raise Http404
     form_class = forms.ACTION_FORMS.get(action)
     data: dict[str, Any] = {}
@@ -281,7 +281,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     version_text = request.POST.get("version", "")
     version = int(version_text) if version_text.isdigit() else None
     try:
-        ADAPTERS[action](case.pk, request.user, data, version)
+        perform(action, case.pk, request.user, form_fields(data), version)
     except InvalidInput as exc:
         messages.error(request, exc.message)
     except DomainError as exc:
