@@ -29,7 +29,8 @@ its user: it sees the cases of his places and units, and may take the actions hi
 
 **Errors** are JSON: `{"code": "...", "message": "...", "field": ...}` — 401 unauthenticated / invalid_token /
 token_expired / token_revoked, 403 forbidden / csrf_failed, 404 not_found (missing and forbidden look the same),
-409 conflict / transition_not_allowed / duplicate, 422 invalid / validation_error (with `field`).
+409 conflict / transition_not_allowed / duplicate, 422 invalid / validation_error (with `field`), 503 busy
+(on SQLite, when another long write held the database: nothing was written; send it again after `Retry-After`).
 
 **Concurrency**: every case carries a `version`; send it back as `expected_version` with an action and a case
 changed meanwhile is refused with 409 conflict, nothing written.

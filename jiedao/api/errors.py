@@ -7,13 +7,16 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from jiedao.cases.actions import FORM_NAMES
 from jiedao.cases.errors import Conflict, InvalidInput
 from jiedao.cases.workflow import TransitionNotAllowed
 from jiedao.core.errors import ActionForbidden, DomainError, NotFoundOrForbidden
+from jiedao.core.middleware import BUSY_RETRY_AFTER, busy_message, database_busy
 from jiedao.core.validation import pydantic_message
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ HTTP_CODES = {
     409: "conflict",
     422: "invalid",
     429: "throttled",
+    503: "busy",
 }
 
 
@@ -60,12 +64,9 @@ def status_of(exc: DomainError) -> int:
     return next((status for cls, status in STATUS if isinstance(exc, cls)), 400)
 
 
-# Field names of the services that the API names differently in its bodies.
-FIELD_NAMES = {"unit": "unit_id", "into": "into_number", "supervision": "supervision_id", "place": "place_id"}
-
-
 def api_field(field: str | None) -> str | None:
-    return FIELD_NAMES.get(field, field) if field else field
+    """An error's field (the screen form's name) as the API's body names it."""
+    return FORM_NAMES.get(field, field) if field else field
 
 
 def _location(loc: Any) -> str:
@@ -112,6 +113,14 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return respond(request, 404, error_body("not_found", _("Not found.")))
 
+    def operational(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if not database_busy(exc):
+            return unexpected(request, exc)
+        logger.warning("database busy: %s %s answered 503", request.method, request.path)
+        response = respond(request, 503, error_body("busy", busy_message()))
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # A bug, not bad input: logged with its traceback, answered without it.
         logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
@@ -122,6 +131,7 @@ def install(api: NinjaAPI) -> None:
         (ValidationError, validation),
         (HttpError, http),
         (Http404, not_found),
+        (OperationalError, operational),
         (Exception, unexpected),
     ]
     for cls, handler in handlers:

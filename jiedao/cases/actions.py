@@ -67,8 +67,8 @@ SERVICES: dict[str, Callable[..., Case]] = {
     Action.NOTE: _note,
 }
 
-# Form fields whose service argument has another name (the rest keep theirs).
-FORM_NAMES = {"unit": "unit_id", "supervision": "supervision_id", "into": "into_number"}
+# Screen form fields whose service argument (and the API's body field) has another name; the rest keep theirs.
+FORM_NAMES = {"unit": "unit_id", "supervision": "supervision_id", "into": "into_number", "place": "place_id"}
 
 
 def perform(action: str, case_id: int, actor: Any, fields: Mapping[str, Any], version: int | None) -> Case:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.conf import settings
 from django.utils import translation
+from playwright.sync_api import expect
 
 from jiedao.accounts.choices import Role
 from jiedao.accounts.forms import LoginForm
@@ -90,3 +91,44 @@ def test_dispatcher_reveals_a_full_phone_number_and_the_view_is_audited(
     # Then the view is in the audit log
     assert audited.count() == 1
     assert browser_errors.messages == []
+
+
+def test_a_failed_htmx_request_says_so_and_the_next_one_works(page: Page, browser_errors: BrowserErrors) -> None:
+    # Given the dispatcher on a grid page with a masked number (the reveal is an htmx POST)
+    assignment = RoleAssignment.objects.select_related("user", "place").get(
+        user__username="wanggeyuan", role=Role.GRID_WORKER
+    )
+    subject, grid = assignment.user, assignment.place
+    assert grid is not None
+    log_in(page, "paidan")
+    page.goto(f"/places/{grid.pk}/")
+    shown = page.locator(f"[id^='phone-{subject.pk}-']").first
+    alert = page.locator("main .messages [role=alert]")
+    reveal = f"**/places/people/{subject.pk}/phone/"
+
+    # When the server is busy, the page says so (htmx itself would leave it silent)
+    page.route(reveal, lambda route: route.fulfill(status=503, body="busy"))
+    shown.locator("button[hx-post]").click()
+    alert.wait_for()
+    assert "系统繁忙" in alert.inner_text()
+
+    # When it fails, the same line says which error, and nothing piles up
+    page.unroute(reveal)
+    page.route(reveal, lambda route: route.fulfill(status=500, body="bug"))
+    shown.locator("button[hx-post]").click()
+    expect(alert).to_contain_text("500")
+    assert alert.count() == 1
+    assert "没有保存任何内容" in alert.inner_text()
+
+    # When the network is down, it says that instead
+    page.unroute(reveal)
+    page.route(reveal, lambda route: route.abort())
+    shown.locator("button[hx-post]").click()
+    expect(alert).to_contain_text("无法连接服务器")
+
+    # Then, with the server back, the same button works
+    page.unroute(reveal)
+    shown.locator("button[hx-post]").click()
+    shown.locator(".pii-full").wait_for()
+    assert shown.locator(".pii-full").inner_text() == subject.phone
+    assert [m for m in browser_errors.messages if not m.startswith("HTTP 5")] == []
