@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -96,6 +97,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "states": State.choices,
             "communities": communities,
             "query": request.GET.urlencode(),
+            "may_register": permissions.can_register(request.user),
         },
     )
 
@@ -107,6 +109,9 @@ def _places_for(user: Any) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_register(request.user):
+        # Unit handlers and leaders work on cases others registered: the Chinese 403 page says so.
+        raise PermissionDenied
     form = forms.RegisterForm(request.POST or None, places=_places_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.units, name="units"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -73,3 +74,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def units(request: HttpRequest) -> HttpResponse:
     rows = Unit.objects.visible_to(request.user).select_related("office").prefetch_related("serves")
     return render(request, "web/units.html", {"units": rows})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every site (the admin's pages name no icon): the app's icon."""
+    return redirect(static("jiedao/favicon.svg"), permanent=True)

@@ -50,6 +50,24 @@ def test_register_through_the_form(client, world, dispatcher, now):
     assert case.grid == world.grid_a1
 
 
+@pytest.mark.parametrize("who", ["unit_handler", "deputy_leader"])
+def test_who_does_not_register_gets_no_button_and_a_403_form(client, world, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert 'data-testid="new-case"' not in client.get(reverse("cases:list")).content.decode()
+    response = client.get(reverse("cases:new"))
+    assert response.status_code == 403
+    assert "无权操作" in response.content.decode()
+    assert client.post(reverse("cases:new"), {"title": "x"}).status_code == 403
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["dispatcher", "community_staff", "grid_worker"])
+def test_who_registers_gets_the_button(client, world, who, request):
+    client.force_login(request.getfixturevalue(who))
+    assert 'data-testid="new-case"' in client.get(reverse("cases:list")).content.decode()
+    assert client.get(reverse("cases:new")).status_code == 200
+
+
 def test_register_form_shows_the_field_with_the_error_and_writes_nothing(client, world, dispatcher, now):
     client.force_login(dispatcher)
     response = client.post(

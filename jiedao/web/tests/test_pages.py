@@ -182,3 +182,9 @@ def test_list_pages_use_a_bounded_number_of_queries(client, dispatcher, world, u
         community = make_community(world.office, seq, f"新{seq}社区")
         make_grid(community, 1, square(121 + seq / 10, 30.0))
     assert _count_queries(client, reverse(url_name)) == small
+
+
+def test_the_favicon_is_the_app_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.url.endswith(".svg") and "jiedao/favicon" in response.url
