@@ -28,7 +28,7 @@ class TriageModelAdmin(admin.ModelAdmin[TriageModel]):
         "previous_shown",
     )
     list_filter = ("kind", "status")
-    readonly_fields = [f.name for f in TriageModel._meta.fields]
+    readonly_fields = [f.name for f in TriageModel._meta.fields if f.name != "id"]
 
     @admin.display(description=_("macro-F1"), ordering="macro_f1")
     def macro_f1_shown(self, obj: TriageModel) -> str:

@@ -17,20 +17,25 @@ class TriageModel(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ModelStatus.choices)
     trained_at = models.DateTimeField(_("trained at"))
     trained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trained by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source = models.CharField(_("training data"), max_length=300)
     # What it learnt from: the number of examples and classes, a digest of (id, label) pairs, the newest case.
     examples = models.PositiveIntegerField(_("training examples"))
     classes = models.PositiveIntegerField(_("classes"))
-    data_digest = models.CharField(max_length=64)
+    data_digest = models.CharField(_("digest of the training data"), max_length=64)
     data_until = models.DateTimeField(_("newest case learnt"), null=True, blank=True)
     # The evaluation on the held-out examples, and the current model's score on the same examples then.
     heldout = models.PositiveIntegerField(_("held-out examples"))
-    heldout_digest = models.CharField(max_length=64)
+    heldout_digest = models.CharField(_("digest of the held-out examples"), max_length=64)
     macro_f1 = models.FloatField(_("macro-F1"))
     accuracy = models.FloatField(_("accuracy"))
-    evaluation = models.JSONField(default=dict)
+    evaluation = models.JSONField(_("evaluation (per-class F1 and support)"), default=dict)
     previous_macro_f1 = models.FloatField(_("macro-F1 of the model in use"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=300)
     file = models.CharField(_("file"), max_length=300)
@@ -54,17 +59,28 @@ class TriageModel(models.Model):
 class Suggestion(models.Model):
     """What the model proposed for a case when the dispatcher decided, and what she chose."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="triage_suggestions")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="triage_suggestions"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    model = models.ForeignKey(TriageModel, null=True, on_delete=models.SET_NULL, related_name="suggestions")
+    model = models.ForeignKey(
+        TriageModel, verbose_name=_("triage model"), null=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
     proposed = models.JSONField(_("proposed"), default=list)  # [[label, probability], ...] best first
     chosen = models.CharField(_("chosen"), max_length=32)
     chosen_category = models.ForeignKey(
-        "categories.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "categories.Category",
+        verbose_name=_("chosen category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     accepted = models.BooleanField(_("top suggestion taken"))
     in_top3 = models.BooleanField(_("among the three suggestions"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
 
     class Meta:

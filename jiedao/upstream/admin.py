@@ -38,7 +38,8 @@ class ImportRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["created_at", "filename", "state", "created", "updated", "unchanged", "error_count", "created_by"]
     list_filter = ["state"]
     date_hierarchy = "created_at"
-    exclude = ["source"]
+    # The stored upload's name and the office prefix copied for indexing say nothing an administrator needs.
+    exclude = ["source", "scope_code"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportRun]:
         return runs_visible_to(request.user)
