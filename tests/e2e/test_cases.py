@@ -333,3 +333,30 @@ def test_a_resident_submits_a_demand_and_follows_it(phone_page: Page, browser_er
     assert page.locator("[data-testid=resident-state]").inner_text() == label
     assert number in page.locator("main").inner_text()
     assert browser_errors.messages == []
+
+
+def test_a_case_page_fits_the_phone_and_its_tables_scroll_inside(
+    phone_page: Page, browser_errors: BrowserErrors
+) -> None:
+    from jiedao.cases.choices import ReturnReason
+
+    # Given a case returned once with a long explanation (the dispatch table's widest row)
+    case = _dispatched_case("楼道堆放杂物堵塞消防通道")
+    services.case_return(
+        case_id=case.pk,
+        actor=_user(HANDLER),
+        reason=ReturnReason.values[0],
+        note="该楼道属于相邻小区物业管理范围，不属于本单位职责，请改派给对应物业公司处理。",
+    )
+
+    # When the dispatcher opens it on her phone
+    log_in(phone_page, DISPATCHER)
+    _open_case(phone_page, case)
+
+    # Then the page is no wider than the screen (a phone browser would widen its layout viewport to the content, so
+    # the width is compared with the screen's, not innerWidth): the wide table scrolls inside its own box
+    screen = phone_page.viewport_size
+    assert screen is not None
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
+    assert phone_page.evaluate("[...document.querySelectorAll('.table-wrap')].some(w => w.scrollWidth > w.clientWidth)")
+    assert browser_errors.messages == []
