@@ -194,9 +194,11 @@ def case_duplicate_list(request: HttpRequest, case_id: int) -> HttpResponse:
     case = permissions.access_case(request.user, case_id)
     candidates = duplicates.case_duplicate_candidates(user=request.user, case=case, now=clock.now())
     version_text = request.GET.get("version", "")
+    # The button loads the fragment with htmx; opened otherwise (a new tab), it is a page of its own.
+    template = "cases/_case_duplicates.html" if request.headers.get("HX-Request") else "cases/duplicates_page.html"
     return render(
         request,
-        "cases/_case_duplicates.html",
+        template,
         {
             "case": case,
             "candidates": candidates,

@@ -272,7 +272,7 @@ def test_the_check_takes_the_same_queries_whatever_it_finds(
     # session, user, the viewer's roles, the case; by caller, grid, address and point; the merge gate's dispatch
     # facts (active dispatches, open supervision notices); the session's idle clock (savepoint, update, release)
     with django_assert_num_queries(13):
-        response = client.get(url)
+        response = client.get(url, headers={"HX-Request": "true"})  # the fragment the button loads
 
     assert response.content.decode().count('name="merge-into"') == count
 
@@ -301,3 +301,18 @@ def test_bulk_rows_without_an_address_key_are_not_matched_by_an_empty_address(wo
     _case(dispatcher, address="")
     assert Case.objects.filter(address_key="").count() == 1
     assert _find(dispatcher, now, address="") == []
+
+
+def test_the_check_is_a_fragment_for_htmx_and_a_page_when_opened_on_its_own(client, world, dispatcher, now):
+    earlier = _case(dispatcher)
+    case = _case(dispatcher)
+    client.force_login(dispatcher)
+    url = reverse("cases:case_duplicates", args=[case.pk])
+
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    page = client.get(url).content.decode()
+
+    assert earlier.number in fragment and earlier.number in page
+    assert "<html" not in fragment and 'id="mainnav"' not in fragment
+    assert "<html" in page and 'id="mainnav"' in page
+    assert reverse("cases:detail", args=[case.pk]) in page  # the way back to the case
