@@ -1,13 +1,16 @@
-"""Security headers Django does not set by itself; a busy SQLite database answers 503."""
+"""Security headers Django does not set by itself; a busy SQLite database answers 503; an htmx request of an expired
+session sends the whole page to the login form."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
@@ -81,3 +84,32 @@ class DatabaseBusyMiddleware:
             response = JsonResponse({"code": "busy", "message": busy_message(), "field": None}, status=503)
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has ended is sent, page and all, to the login form.
+
+    `login_required` answers 302 to the login form; the browser follows it inside htmx's request, and htmx would put
+    the login page into the fragment's place (the category suggestions, a quick callback's outcome). Instead the
+    answer tells htmx (`HX-Redirect`) to load the login form as the page, with `next` the page the user was on, so
+    after logging in she is back where she was.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.headers.get("HX-Request") or response.status_code != 302:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.get("Location", "")).path != login:
+            return response
+        # The page the user is on, as htmx reports it (this site's path only: never an open redirect).
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        page = current.path + (f"?{current.query}" if current.query else "")
+        if not page.startswith("/") or page.startswith("//"):
+            page = "/"
+        redirected = HttpResponse(status=200)
+        redirected["HX-Redirect"] = f"{login}?{urlencode({'next': page})}"
+        return redirected

@@ -132,3 +132,27 @@ def test_a_failed_htmx_request_says_so_and_the_next_one_works(page: Page, browse
     shown.locator(".pii-full").wait_for()
     assert shown.locator(".pii-full").inner_text() == subject.phone
     assert [m for m in browser_errors.messages if not m.startswith("HTTP 5")] == []
+
+
+def test_an_ended_session_sends_the_typing_dispatcher_to_the_login_and_back(
+    page: Page, browser_errors: BrowserErrors
+) -> None:
+    # Given the dispatcher on the registration form
+    log_in(page, "paidan")
+    page.goto("/cases/new/")
+    page.locator("#id_title").wait_for()
+
+    # When her session ends (idle timeout: the browser drops the session cookie, keeps the CSRF one) and she types,
+    # asking for suggestions
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    with page.expect_navigation():
+        page.locator("#id_title").fill("小区路灯不亮")
+
+    # Then the whole page is the login form, not a login form inside the suggestions box
+    assert page.url.endswith(f"{LOGIN_PATH}?next=%2Fcases%2Fnew%2F")
+    assert page.locator("#category-suggestions").count() == 0
+
+    # and after logging in she is back on the form
+    submit_login(page, "paidan", DEMO_PASSWORD)
+    page.wait_for_url("**/cases/new/")
+    assert browser_errors.messages == []

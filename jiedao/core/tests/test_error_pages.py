@@ -70,3 +70,28 @@ def test_an_expired_form_explains_itself_in_chinese():
     response = client.post("/accounts/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_an_htmx_request_of_an_ended_session_sends_the_page_to_the_login_form(client):
+    response = client.post(
+        "/triage/suggest/",
+        {"title": "路灯不亮"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/cases/new/?channel=phone"},
+    )
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fcases%2Fnew%2F%3Fchannel%3Dphone"
+
+
+@pytest.mark.parametrize(
+    ("current", "next_page"),
+    [("//evil.example/phish", "%2Fphish"), ("https://evil.example//evil.example/x", "%2F"), ("", "%2F")],
+)
+def test_the_login_redirect_never_leaves_the_site(client, current, next_page):
+    response = client.get("/cases/", headers={"HX-Request": "true", "HX-Current-URL": current})
+    assert response["HX-Redirect"] == f"/accounts/login/?next={next_page}"
+
+
+def test_a_plain_request_of_an_ended_session_is_redirected_as_usual(client):
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "HX-Redirect" not in response
