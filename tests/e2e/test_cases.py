@@ -360,3 +360,27 @@ def test_a_case_page_fits_the_phone_and_its_tables_scroll_inside(
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= screen["width"]
     assert phone_page.evaluate("[...document.querySelectorAll('.table-wrap')].some(w => w.scrollWidth > w.clientWidth)")
     assert browser_errors.messages == []
+
+
+def test_the_callback_queue_fits_a_desk_screen_without_scrolling_sideways(
+    page: Page, browser_errors: BrowserErrors
+) -> None:
+    # Given a case waiting for its callback, with a named reporter and a long result
+    case = _dispatched_case("商户占道经营影响通行", sign=True)
+    Case.objects.filter(pk=case.pk).update(reporter_name="欧阳明辉")
+    services.case_reply(
+        case_id=case.pk,
+        actor=_user(HANDLER),
+        result_text="已联系市场监管所与城管中队联合现场检查，责令商户将经营物品移回店内，并约定每日巡查，居民表示认可。",
+    )
+    services.case_verify(case_id=case.pk, actor=_user(DISPATCHER), passed=True, note="")
+
+    # When the dispatcher opens the callback queue on a 1,280 px screen
+    log_in(page, DISPATCHER)
+    page.goto("/cases/callbacks/")
+    page.locator(f"[data-testid=callback-row][data-case='{case.number}']").wait_for()
+
+    # Then the whole row, its rating form included, is on the screen: nothing to scroll sideways before rating
+    wrap = page.locator(".table-wrap:has([data-testid=callback-table])")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+    assert browser_errors.messages == []
