@@ -6,9 +6,10 @@ Builds the demo district in a database of its own (a fresh SQLite file in a temp
 --postgres a fresh database created on that server and dropped afterwards: never the user's database), registers
 S cases through the service layer (registration throughput), then adds the rest of the N cases with realistic
 histories by bulk insertion (dispatches, sign-offs, callbacks, closures spread over the last 12 months), and
-measures with the Django test client: p50 and p95 of a dispatcher's and a grid worker's queue page and of the
-case detail page, and the time of the office's 三率 for the year through the KPI selectors next to a
-hand-written SQL baseline computing the same three rates in the same run. Prints one `name=value` per line.
+measures with the Django test client: p50 and p95 of a dispatcher's and a grid worker's queue page, of the
+case detail page and of their home pages (which count the cases waiting in each of their queues), and the time
+of the office's 三率 for the year through the KPI selectors next to a hand-written SQL baseline computing the same
+three rates in the same run. Prints one `name=value` per line.
 
 Goals on the 2-core machine at N = 1,000,000 on PostgreSQL: queue pages p95 < 150 ms, detail p95 < 100 ms,
 三率 for a year < 1 s and within 2× of the SQL baseline.
@@ -383,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("dispatcher_overdue_queue", "paidan", ["/cases/?queue=overdue"] * args.requests),
             ("grid_worker_queue", "wanggeyuan", ["/cases/?queue=all"] * args.requests),
             ("case_detail", "paidan", [f"/cases/{pk}/" for pk in ids]),
+            # The home pages count the work waiting in each of the user's queues (one count per queue).
+            ("dispatcher_home", "paidan", ["/"] * args.requests),
+            ("grid_worker_home", "wanggeyuan", ["/"] * args.requests),
         ]
         for label, username, urls in pages:
             figures.update(_time_pages(label, username, urls))

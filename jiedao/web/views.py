@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET
 
 from jiedao.accounts.choices import LEADER_ROLES, Role
 from jiedao.accounts.models import RoleAssignment
+from jiedao.cases import selectors as case_selectors
+from jiedao.core import clock
 from jiedao.core.scope import scope_of
 from jiedao.places import selectors as place_selectors
 from jiedao.places.choices import Level
@@ -62,6 +64,7 @@ def _sections(user: Any) -> list[dict[str, Any]]:
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     context = {
+        "work": case_selectors.queue_counts(request.user, clock.now()),
         "sections": _sections(request.user),
         "is_superuser": scope.everything,
         "roots": place_selectors.scope_roots(request.user) if scope.everything else [],

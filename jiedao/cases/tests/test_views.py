@@ -207,3 +207,35 @@ def test_an_empty_queue_says_so(client, world, dispatcher, now):
     client.force_login(dispatcher)
     html = client.get(reverse("cases:list"), {"queue": "to_dispatch"}).content.decode()
     assert "该队列暂无工单。" in html
+
+
+def _home_count(html, key):
+    import re
+
+    found = re.search(rf'data-queue="{key}" data-count="(\d+)" class="([^"]*)"', html)
+    return (int(found.group(1)), found.group(2).split()) if found else None
+
+
+def test_the_home_page_counts_the_work_waiting_in_each_queue(client, world, dispatcher, unit_handler, now):
+    # Given two registered cases, one of them dispatched to the handler's unit
+    _case(dispatcher)
+    case = _case(dispatcher)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=unit_handler.role_assignments.get().unit_id)
+
+    # Then the dispatcher's home counts one to dispatch, and nothing overdue yet
+    client.force_login(dispatcher)
+    html = client.get(reverse("web:home")).content.decode()
+    assert _home_count(html, "to_dispatch") == (1, ["waiting"])
+    assert _home_count(html, "overdue") == (0, [])
+    assert f'href="{reverse("cases:list")}?queue=to_dispatch"' in html
+    assert _home_count(html, "all") is None  # the broad lists are not work
+
+    # and the handler's counts one to sign for
+    client.force_login(unit_handler)
+    assert _home_count(client.get(reverse("web:home")).content.decode(), "to_sign") == (1, ["waiting"])
+
+    # When the deadline passes, the overdue tile turns red for both
+    now.advance(days=60)
+    for user in (dispatcher, unit_handler):
+        client.force_login(user)
+        assert _home_count(client.get(reverse("web:home")).content.decode(), "overdue") == (1, ["waiting", "late"])
