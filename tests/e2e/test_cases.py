@@ -384,3 +384,19 @@ def test_the_callback_queue_fits_a_desk_screen_without_scrolling_sideways(
     wrap = page.locator(".table-wrap:has([data-testid=callback-table])")
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
     assert browser_errors.messages == []
+
+
+def test_a_printed_case_page_shows_the_case_and_nothing_to_click(page: Page, browser_errors: BrowserErrors) -> None:
+    case = _dispatched_case("井盖缺失存在安全隐患")
+    log_in(page, DISPATCHER)
+    _open_case(page, case)
+    assert page.locator("[data-testid=actions]").is_visible()
+
+    page.emulate_media(media="print")
+
+    assert page.locator("header.topbar").is_hidden()
+    assert page.locator("[data-testid=actions]").is_hidden()
+    assert page.locator("details.attach-form").is_hidden()
+    assert page.locator("[data-testid=case-number]").is_visible()
+    assert "井盖缺失存在安全隐患" in page.locator("main").inner_text()
+    assert browser_errors.messages == []
