@@ -383,10 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             ("dispatcher_overdue_queue", "paidan", ["/cases/?queue=overdue"] * args.requests),
             ("grid_worker_queue", "wanggeyuan", ["/cases/?queue=all"] * args.requests),
+            ("unit_handler_queue", "chengban", ["/cases/?queue=handling"] * args.requests),
             ("case_detail", "paidan", [f"/cases/{pk}/" for pk in ids]),
             # The home pages count the work waiting in each of the user's queues (one count per queue).
             ("dispatcher_home", "paidan", ["/"] * args.requests),
             ("grid_worker_home", "wanggeyuan", ["/"] * args.requests),
+            ("unit_handler_home", "chengban", ["/"] * args.requests),
         ]
         for label, username, urls in pages:
             figures.update(_time_pages(label, username, urls))

@@ -43,6 +43,15 @@ def _unsigned_mine(user: Any) -> Q:
     )
 
 
+# The office-wide queues defined by a rare related row (a pending extension, an open supervision notice) select the
+# cases whose id is among those rows' case ids: the database reads the few rows and fetches their cases, instead of
+# probing the related table once for every case of the office (a correlated EXISTS: 15 ms a queue at 100,000 cases
+# on SQLite, growing with the office's history). A handler's own queues keep EXISTS: his visible cases (those
+# dispatched to his unit) drive them, and an id list of the unit's dispatches measured slower (40 ms against 33).
+def _case_ids(rows: QuerySet[Any]) -> Q:
+    return Q(pk__in=rows.values("case_id"))
+
+
 OFFICE = frozenset({Role.DISPATCHER, Role.ADMIN})
 LEADERS = frozenset({Role.DEPUTY_LEADER, Role.PRINCIPAL_LEADER})
 HANDLERS = frozenset({Role.UNIT_HANDLER})
@@ -62,7 +71,7 @@ QUEUES: tuple[Queue, ...] = (
         "extensions",
         _("Extensions to decide"),
         OFFICE | LEADERS,
-        lambda u, now: Q(Exists(Extension.objects.filter(case=OuterRef("pk"), approved__isnull=True))),
+        lambda u, now: _case_ids(Extension.objects.filter(approved__isnull=True)),
     ),
     Queue("to_verify", _("To verify"), OFFICE | PLACE_ROLES, lambda u, now: Q(state=State.REPLIED)),
     Queue("to_call_back", _("To call back"), OFFICE, lambda u, now: Q(state=State.CALLBACK)),
@@ -70,7 +79,7 @@ QUEUES: tuple[Queue, ...] = (
         "supervised",
         _("Under supervision"),
         OFFICE | LEADERS | HANDLERS,
-        lambda u, now: Q(Exists(Supervision.objects.filter(case=OuterRef("pk"), replied_at__isnull=True))),
+        lambda u, now: _case_ids(Supervision.objects.filter(replied_at__isnull=True)),
     ),
     Queue(
         "overdue",

@@ -239,3 +239,19 @@ def test_the_home_page_counts_the_work_waiting_in_each_queue(client, world, disp
     for user in (dispatcher, unit_handler):
         client.force_login(user)
         assert _home_count(client.get(reverse("web:home")).content.decode(), "overdue") == (1, ["waiting", "late"])
+
+
+@pytest.mark.parametrize("sort", ["", "deadline"])
+def test_a_state_queue_lists_the_nearest_deadline_first_and_no_deadline_last(client, world, dispatcher, now, sort):
+    import datetime as dt
+
+    later, sooner, none = _case(dispatcher), _case(dispatcher), _case(dispatcher)
+    Case.objects.filter(pk=later.pk).update(finish_deadline=now() + dt.timedelta(days=2))
+    Case.objects.filter(pk=sooner.pk).update(finish_deadline=now() + dt.timedelta(days=1))
+    Case.objects.filter(pk=none.pk).update(finish_deadline=None)
+    client.force_login(dispatcher)
+
+    html = client.get(reverse("cases:list"), {"queue": "to_dispatch", "sort": sort}).content.decode()
+
+    positions = [html.index(c.number) for c in (sooner, later, none)]
+    assert positions == sorted(positions)
