@@ -29,7 +29,6 @@ from jiedao.cases import permissions, selectors, services
 from jiedao.cases.choices import Channel, RequestType, State
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Case
-from jiedao.cases.views import SORTS  # the list screen's orders: the API lists cases the same way
 from jiedao.cases.workflow import Action
 from jiedao.categories.models import Category
 from jiedao.core import clock
@@ -88,7 +87,9 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     key = filters.queue or keys[0]
     if key not in keys:
         raise ApiError(422, "invalid", _("This queue is not one of yours."), field="queue")
-    cases = selectors.queue_cases(user, key, clock.now()).select_related("office", "category__parent__parent")
+    cases = selectors.queue_cases(user, key, clock.now(), filters.sort or "").select_related(
+        "office", "category__parent__parent"
+    )
     if filters.channel:
         cases = cases.filter(channel=filters.channel)
     if filters.type:
@@ -99,8 +100,6 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
         cases = cases.filter(community_id=filters.community_id)
     if filters.q:
         cases = cases.filter(title__icontains=filters.q) | cases.filter(number=filters.q)
-    sort = filters.sort or ("-received" if key == "all" else "deadline")
-    cases = cases.order_by(*SORTS[sort])
     paginator = CappedPaginator(cases, filters.page_size)
     offset = (filters.page - 1) * filters.page_size
     rows = list(cases[offset : offset + filters.page_size]) if offset < paginator.count else []

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -123,14 +124,40 @@ def queue_counts(user: Any, now: dt.datetime) -> list[QueueCount]:
     return counts
 
 
-def queue_cases(user: Any, key: str, now: dt.datetime) -> QuerySet[Case]:
-    """The cases of one queue for the user: visible ones only, with what a list row shows, one query."""
+SORTS: dict[str, tuple[Any, ...]] = {
+    "deadline": (F("finish_deadline").asc(nulls_last=True), "-received_at", "-id"),
+    "-received": ("-received_at", "-id"),
+    "received": ("received_at", "id"),
+}
+# The deadline order for the queues that select by state (the open cases, a few thousand at most): sorted by an
+# expression, which no index can supply, so the database picks its index for the filter (state, deadline) and sorts
+# the few rows found. Ordered by the column itself, both databases walked the lone deadline index (kept for the
+# dashboard's rollups) through every closed case in deadline order: the overdue queue took 166 ms instead of 21 at
+# 100,000 cases on SQLite, 79 instead of 28 on PostgreSQL.
+NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+BY_DEADLINE_OF_OPEN_CASES = (
+    Coalesce("finish_deadline", Value(NO_DEADLINE, output_field=DateTimeField())).asc(),
+    "-received_at",
+    "-id",
+)
+
+
+def default_sort(key: str) -> str:
+    """The "all" queue lists the newest first; the working queues the nearest deadline first."""
+    return "-received" if key == "all" else "deadline"
+
+
+def queue_cases(user: Any, key: str, now: dt.datetime, sort: str = "") -> QuerySet[Case]:
+    """The cases of one queue for the user in the order asked (one of SORTS; the queue's default otherwise):
+    visible ones only, with what a list row shows, one query. The screen and the API list through this."""
     queue = QUEUE_BY_KEY[key]
+    sort = sort if sort in SORTS else default_sort(key)
+    order = BY_DEADLINE_OF_OPEN_CASES if sort == "deadline" and key != "all" else SORTS[sort]
     return (
         Case.objects.visible_to(user)
         .filter(queue.where(user, now))
         .select_related("category", "main_unit", "community", "grid")
-        .order_by(F("finish_deadline").asc(nulls_last=True), "-received_at", "-id")
+        .order_by(*order)
     )
 
 

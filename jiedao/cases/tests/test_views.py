@@ -255,3 +255,7 @@ def test_a_state_queue_lists_the_nearest_deadline_first_and_no_deadline_last(cli
 
     positions = [html.index(c.number) for c in (sooner, later, none)]
     assert positions == sorted(positions)
+
+    # and the API lists the queue in the same order (one selector orders both)
+    api = client.get("/api/v1/cases", {"queue": "to_dispatch", **({"sort": sort} if sort else {})}).json()
+    assert [item["number"] for item in api["items"]] == [sooner.number, later.number, none.number]
