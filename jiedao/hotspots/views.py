@@ -23,11 +23,15 @@ from jiedao.core import clock
 from jiedao.core.errors import DomainError, NotFoundOrForbidden
 from jiedao.hotspots import permissions, selectors, services
 from jiedao.hotspots.models import HotSpot
-from jiedao.hotspots.weeks import Trend, week_start_of
+from jiedao.hotspots.weeks import SHANGHAI, Trend, week_start_of
 from jiedao.places.models import Place
 
 # The week picker offers this many weeks back from the current one.
 WEEKS_OFFERED = 12
+# Opened without a week, the page shows the current week once it has run this many whole days (from Wednesday);
+# on Monday and Tuesday, the days of the usual weekly 研判, the last complete week: a week of a day or so has too few
+# cases to rise against four whole ones, and the page would say nothing rose.
+CURRENT_WEEK_AFTER_DAYS = 2
 # The list under a hot spot shows this many of its cases (a hot spot of one office's five weeks is rarely larger).
 CASES_SHOWN = 100
 
@@ -56,13 +60,25 @@ def _weeks(today: dt.date) -> list[dt.date]:
     return [current - dt.timedelta(weeks=n) for n in range(WEEKS_OFFERED)]
 
 
-def _week(params: QueryDict, weeks: list[dt.date]) -> dt.date:
-    """The Monday asked for, one of the weeks offered; the current week when none or another is asked."""
+def default_week(today: dt.date) -> dt.date:
+    """The week the page opens on: the current one from its third day, the last complete one before."""
+    current = week_start_of(today)
+    if (today - current).days < CURRENT_WEEK_AFTER_DAYS:
+        return current - dt.timedelta(weeks=1)
+    return current
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(SHANGHAI).date()
+
+
+def _week(params: QueryDict, weeks: list[dt.date], fallback: dt.date) -> dt.date:
+    """The Monday asked for, one of the weeks offered; `fallback` when none or another is asked."""
     try:
         asked = dt.date.fromisoformat(params.get("week", ""))
     except ValueError:
-        return weeks[0]
-    return asked if asked in weeks else weeks[0]
+        return fallback
+    return asked if asked in weeks else fallback
 
 
 def _sparkline(spot: HotSpot, weeks: list[str]) -> dict[str, Any]:
@@ -96,8 +112,10 @@ def _detail_context(request: HttpRequest, office: Place, spot: HotSpot | None) -
 def hotspot_index(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
     office, offices = _office(request, request.GET)
-    weeks = _weeks(week_start_of(clock.now()))
-    week = _week(request.GET, weeks)
+    today = _today()
+    weeks = _weeks(today)
+    opened = default_week(today)
+    week = _week(request.GET, weeks, opened)
     spots = selectors.week_hotspots(office=office, week_start=week)
     chosen: HotSpot | None = None
     raw = request.GET.get("hotspot", "")
@@ -115,6 +133,8 @@ def hotspot_index(request: HttpRequest) -> HttpResponse:
         "weeks": weeks,
         "week": week,
         "week_end": week + dt.timedelta(days=6),
+        # Opened on last week because this one has just begun: the page says so and links to this week.
+        "early_week": week == opened != weeks[0] and not request.GET.get("week"),
         "computed": selectors.computed_week(office=office, week_start=week),
         "rising": [(s, _sparkline(s, labels), urlencode({**base, "hotspot": s.pk})) for s in rising],
         "others": [(s, urlencode({**base, "hotspot": s.pk})) for s in others],
@@ -141,7 +161,8 @@ def hotspot_detail(request: HttpRequest, hotspot_id: int) -> HttpResponse:
 def hotspot_refresh(request: HttpRequest) -> HttpResponse:
     _require_reader(request.user)
     office, _offices = _office(request, request.POST)
-    week = _week(request.POST, _weeks(week_start_of(clock.now())))
+    today = _today()
+    week = _week(request.POST, _weeks(today), default_week(today))
     try:
         found = services.hotspots_refresh(office=office, week_start=week, actor=request.user)
     except DomainError as error:

@@ -11,7 +11,8 @@ from jiedao.cases import services as case_services
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.core import clock
 from jiedao.hotspots.services import hotspots_refresh
-from jiedao.hotspots.weeks import week_start_of
+from jiedao.hotspots.views import default_week
+from jiedao.hotspots.weeks import SHANGHAI, week_start_of
 from jiedao.places.choices import Level
 from jiedao.places.models import Place
 from tests.e2e.actions import log_in
@@ -63,6 +64,13 @@ def test_a_leader_sees_the_rising_problem_on_the_map_and_opens_its_case(
     # When the principal leader opens 热点研判 from the header
     log_in(page, "zhuyao")
     page.locator("#mainnav [data-nav=hotspots]").click()
+    # (on Monday and Tuesday the page opens on last week, says so and links to this week)
+    today = clock.now().astimezone(SHANGHAI).date()
+    notice = page.locator("[data-testid=hotspot-early-week]")
+    if default_week(today) != week_start_of(today):
+        notice.locator("a").click()
+        page.wait_for_url(f"**week={week_start_of(today).isoformat()}")
+    assert notice.count() == 0
     card = page.locator("[data-testid=hotspot-rising] [data-hotspot]").first
     card.wait_for()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -135,3 +137,39 @@ def test_the_nightly_task_is_registered_and_refreshes_every_office(world, dispat
     monday_night = dt.datetime(2026, 11, 30, 2, 30, tzinfo=SHANGHAI)
     assert weeks_to_refresh(monday_night) == [WEEK, dt.date(2026, 11, 30)]
     assert weeks_to_refresh(monday_night + dt.timedelta(days=1)) == [dt.date(2026, 11, 30)]
+
+
+@pytest.mark.parametrize(
+    ("moment", "opened"),
+    [
+        ((2026, 11, 30, 0, 5), WEEK),  # Monday just after midnight in Shanghai: last week
+        ((2026, 12, 1, 23, 59), WEEK),  # Tuesday evening: still last week
+        ((2026, 12, 2, 0, 0), WEEK + dt.timedelta(weeks=1)),  # Wednesday: this week
+        ((2026, 12, 6, 22, 0), WEEK + dt.timedelta(weeks=1)),  # Sunday
+    ],
+)
+def test_the_weekly_review_opens_on_last_week_until_this_week_has_two_whole_days(
+    client, world, dispatcher, deputy_leader, now, moment, opened
+):
+    # Given the lamp problem rose in the week of 23 November and was refreshed
+    history(dispatcher)
+    hotspots_refresh(office=world.office, week_start=WEEK)
+    client.force_login(deputy_leader)
+
+    # When the leader opens the page without choosing a week, at the moment given
+    now.set(*moment)
+    response = client.get(INDEX)
+    page = response.content.decode()
+
+    # Then it opens on the week expected; on last week, it says why and links to this week
+    assert response.context["week"] == opened
+    this_week = WEEK + dt.timedelta(weeks=1)
+    assert response.context["weeks"][0] == this_week
+    if opened == WEEK:
+        assert 'data-testid="hotspot-early-week"' in page and f"week={this_week.isoformat()}" in page
+        assert "上周上升的问题" in page and len(response.context["rising"]) == 2
+    else:
+        assert 'data-testid="hotspot-early-week"' not in page and "本周上升的问题" in page
+    # And a week asked for is shown as asked, without the notice
+    asked = client.get(INDEX, {"week": this_week.isoformat()})
+    assert asked.context["week"] == this_week and 'data-testid="hotspot-early-week"' not in asked.content.decode()
