@@ -36,7 +36,7 @@ def field_name(label: str, field: str) -> str:
     if field in FIELD_GROUPS:
         return str(FIELD_GROUPS[field])
     try:
-        return str(apps.get_model(label)._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
+        return str(apps.get_model(label)._meta.get_field(field).verbose_name)
     except (LookupError, ValueError, AttributeError):
         return field
 
