@@ -49,6 +49,11 @@ MATURE_DAYS = 40  # long branches go to cases received at least this long ago, s
 WEEKDAY_12345 = (1.15, 1.05, 1.0, 1.0, 0.95, 0.55, 0.5)
 # Share of grid reports sent with photos of the problem: found on patrol / about a building or a road.
 PHOTOS_PATROL, PHOTOS_PLACE = 0.9, 0.4
+# A problem that rose lately, so that a fresh demo's 热点研判 and dashboard have one to show: the lifts of one estate
+# break down again and again, in the last complete week (SURGE_LAST_WEEK demands) and in this week's days so far (up
+# to SURGE_THIS_WEEK). The demands are ones already planned in those days, turned into it.
+SURGE_TEMPLATE = "elevator"
+SURGE_LAST_WEEK, SURGE_THIS_WEEK = 5, 3
 
 
 @dataclass
@@ -68,6 +73,7 @@ class Plan:
     branches: set[str] = field(default_factory=set)
     merge_into: int | None = None  # the plan index of the main case
     repeats: bool = False  # other cases are merged into this one
+    surge: bool = False  # part of the recent surge: never merged, rejected or voided (it must stay counted)
     hold_until: dt.datetime | None = None  # a main case waits for its repeats to be merged before replying
 
     @property
@@ -169,6 +175,7 @@ class Planner:
                 day = timezone.localtime(plan.received_at).date()
                 daily[day] = daily.get(day, 0) + 1
                 plan.upstream_number = f"GD{day:%Y%m%d}{daily[day]:04d}"
+        self.surge(random.Random(f"{self.seed}/surge"), plans)
         self.branch(rng, plans)
         return plans
 
@@ -176,6 +183,44 @@ class Planner:
         world = self.world
         plan.grid = rng.choices(world.grids, cum_weights=world.grid_weights)[0]
         plan.template = _template(rng, plan, bool(plan.grid.homes))
+        self.settle(plan, rng)
+
+    def surge(self, rng: random.Random, plans: list[Plan]) -> None:
+        """Turn demands of the last complete week and of this week into the surge (SURGE_TEMPLATE, one estate).
+
+        A demand of another type trades its type with a demand of the surge's type, of the same channel, received
+        before the surge: the year's exact mix of types per channel stays as planned."""
+        template = next(t for t in texts.TEMPLATES if t.key == SURGE_TEMPLATE)
+        grid = rng.choice([g for g in self.world.grids if g.homes])
+        today = timezone.localtime(self.end).date()
+        monday = today - dt.timedelta(days=today.weekday())
+        start = monday - dt.timedelta(weeks=1)
+        windows = ((start, monday, SURGE_LAST_WEEK), (monday, today, SURGE_THIS_WEEK))
+        chosen: list[Plan] = []
+        for first, last, wanted in windows:
+            inside = [p for p in plans if first <= timezone.localtime(p.received_at).date() < last]
+            chosen += rng.sample(inside, min(wanted, len(inside)))
+        earlier = [p for p in plans if timezone.localtime(p.received_at).date() < start]
+        for plan in sorted(chosen, key=lambda p: p.index):
+            if plan.request_type != template.request_type:
+                other = next(
+                    (
+                        p
+                        for p in reversed(earlier)
+                        if p.channel == plan.channel and p.request_type == template.request_type
+                    ),
+                    None,
+                )
+                if other is None:  # a history too short to trade with: the demand stays what it was
+                    continue
+                other.request_type, plan.request_type = plan.request_type, template.request_type
+                other.template = _template(rng, other, bool(other.grid.homes))
+                self.settle(other, random.Random(f"{self.seed}/{other.index}/traded"))
+            plan.grid, plan.template, plan.surge = grid, template, True
+            self.settle(plan, random.Random(f"{self.seed}/{plan.index}/surge"))
+
+    def settle(self, plan: Plan, rng: random.Random) -> None:
+        """What follows from the demand's grid and template: its building, urgency, registration time and photos."""
         plan.building = rng.choice(plan.grid.homes if plan.template.where == "building" else plan.grid.buildings)
         draw = rng.random()
         if draw < plan.template.urgent:
@@ -205,7 +250,7 @@ class Planner:
             return chosen
 
         mains = self.merges(rng, plans)
-        free = [p for p in plans if not p.branches and p.index not in mains]
+        free = [p for p in plans if not p.branches and p.index not in mains and not p.surge]
         rejected = {p.index for p in pick(REJECT, free, len(plans))}
         pick(VOID, [p for p in free if p.index not in rejected], len(plans))
         questions = [p for p in plans if not p.branches and p.request_type == "consultation"]
@@ -251,7 +296,9 @@ class Planner:
     def merges(self, rng: random.Random, plans: list[Plan]) -> set[int]:
         """Make 2 % of the cases repeats of an earlier open case (same type, office, place); return the main ones."""
         wanted = max(1, round(SHARES[MERGE] * len(plans)))
-        candidates = [p for p in plans if p.request_type != "consultation" and p.urgency != Urgency.URGENT]
+        candidates = [
+            p for p in plans if p.request_type != "consultation" and p.urgency != Urgency.URGENT and not p.surge
+        ]
         rng.shuffle(candidates)
         mains: set[int] = set()
         for plan in candidates:

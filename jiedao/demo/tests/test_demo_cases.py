@@ -395,3 +395,41 @@ def test_a_second_run_is_refused_and_the_command_does_nothing_if_cases_exist(his
     with pytest.raises(CommandError):
         call_command("demo_cases", "--count-12345", "1", "--count-grid", "1")
     assert Case.objects.count() == 180
+
+
+def test_a_fresh_demo_has_a_problem_rising_last_week_and_this_week(history, monkeypatch):
+    from jiedao.hotspots.services import hotspots_refresh
+    from jiedao.hotspots.weeks import Trend
+
+    # Given the plan of the history (the surge is planned from its seed, like the rest)
+    plans = Planner(world_load({}), SEED, history.end, calendar.work_calendar()).plans(60, 120)
+    surge = [p for p in plans if p.surge]
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+
+    # Then lifts of one estate broke down in the last complete week and in this week's days so far
+    assert {p.template.key for p in surge} == {case_plan.SURGE_TEMPLATE} and len({p.grid.place.pk for p in surge}) == 1
+    last_week = [p for p in surge if timezone.localtime(p.received_at).date() < monday]
+    this_week = [p for p in plans if timezone.localtime(p.received_at).date() >= monday]
+    assert len(last_week) >= 3
+    assert len(surge) - len(last_week) == min(case_plan.SURGE_THIS_WEEK, len(this_week))  # this small year: 2
+    # (the demo's year of 750 demands has three this week by Wednesday)
+    bigger = Planner(world_load({}), SEED, history.end, calendar.work_calendar()).plans(250, 500)
+    recent = [p for p in bigger if p.surge and timezone.localtime(p.received_at).date() >= monday]
+    assert len(recent) == case_plan.SURGE_THIS_WEEK
+    assert not any(p.branches & {case_plan.MERGE, case_plan.REJECT, case_plan.VOID} for p in surge)
+
+    # And the year's mix of types per channel is the one planned without the surge
+    def mix(found: list[case_plan.Plan]) -> Counter[tuple[str, str]]:
+        return Counter((p.channel, p.request_type) for p in found)
+
+    monkeypatch.setattr(case_plan, "SURGE_LAST_WEEK", 0)
+    monkeypatch.setattr(case_plan, "SURGE_THIS_WEEK", 0)
+    plain = Planner(world_load({}), SEED, history.end, calendar.work_calendar()).plans(60, 120)
+    assert mix(plain) == mix(plans) and not any(p.surge for p in plain)
+
+    # And the leaders' hot-spot page finds it rising last week
+    office = surge[0].office.place
+    rising = [
+        s for s in hotspots_refresh(office=office, week_start=monday - dt.timedelta(weeks=1)) if s.trend == Trend.RISING
+    ]
+    assert any("电梯" in s.label for s in rising), [s.label for s in rising]
