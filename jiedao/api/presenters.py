@@ -61,7 +61,7 @@ def _visible_refs(user: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
     """Only the linked cases the user may see: a repeat merged from another community is not named."""
     if not ids:
         return {}
-    rows = Case.objects.visible_to(user).filter(pk__in=ids).order_by().values("id", "number", "title")
+    rows = Case.objects.visible_to(user, narrow=True).filter(pk__in=ids).order_by().values("id", "number", "title")
     return {row["id"]: dict(row) for row in rows}
 
 

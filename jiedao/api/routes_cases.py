@@ -184,7 +184,7 @@ def case_create(request: HttpRequest, body: RegisterIn) -> Status[dict[str, Any]
             upstream_number=body.upstream_number,
             upstream_deadline=body.upstream_deadline,
         )
-    visible = Case.objects.visible_to(user).filter(pk=case.pk).exists()
+    visible = Case.objects.visible_to(user, narrow=True).filter(pk=case.pk).exists()
     if not visible:
         # The same upstream order was registered elsewhere; say so without showing another office's case.
         raise ApiError(409, "duplicate", _("This upstream number is already registered."), field="upstream_number")

@@ -124,7 +124,7 @@ def _visible_cases(user: Any, ids: list[int | None]) -> set[int]:
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return set()
-    return set(Case.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return set(Case.objects.visible_to(user, narrow=True).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 @router.get(

@@ -23,7 +23,7 @@ from jiedao.cases.workflow import Action
 
 def _merge(*, case_id: int, actor: Any, into_number: str, note: str = "", expected_version: int | None = None) -> Case:
     """并单 by the main case's number, found among the cases the user may see."""
-    main = Case.objects.visible_to(actor).filter(number=into_number.strip()).exclude(pk=case_id).first()
+    main = Case.objects.visible_to(actor, narrow=True).filter(number=into_number.strip()).exclude(pk=case_id).first()
     if main is None:
         raise InvalidInput(_("No case you may see has this number."), field="into")
     return services.case_merge(

@@ -205,6 +205,10 @@ class Dispatch(models.Model):
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
         ordering = ["dispatched_at", "id"]
+        # The handler's 待签收 queue reads its units' unsigned dispatches: a few among the unit's whole history.
+        indexes = [
+            models.Index(fields=["unit"], condition=Q(active=True, signed_at__isnull=True), name="dispatch_unsigned")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(active=True, role=DispatchRole.MAIN), name="one_active_main_dispatch"

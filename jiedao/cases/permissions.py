@@ -128,6 +128,5 @@ def can_register_at(user: Any, scope_code: str) -> bool:
 
 def access_case(user: Any, case_id: int) -> Case:
     """Fetch a case the user may see; Http404 for missing and forbidden alike."""
-    return get_visible(
-        Case.objects.visible_to(user).select_related("office", "community", "grid", "category", "main_unit"), case_id
-    )
+    visible = Case.objects.visible_to(user, narrow=True)
+    return get_visible(visible.select_related("office", "community", "grid", "category", "main_unit"), case_id)

@@ -116,7 +116,7 @@ def access_hotspot(user: Any, hotspot_id: int) -> HotSpot:
 def hotspot_cases(*, user: Any, hotspot: HotSpot) -> QuerySet[Case]:
     """The cases behind a hot spot that the user may see, newest first."""
     return (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(user, narrow=True)
         .filter(pk__in=HotSpotCase.objects.filter(hotspot=hotspot).values("case_id"))
         .select_related("category", "community", "grid")
         .order_by("-received_at", "-id")

@@ -38,7 +38,7 @@ def begin(*, case_id: int, actor: Any, action: str, expected_version: int | None
     """
     # Lock first (a plain row lock: no joins, so it works on PostgreSQL), then check visibility on the locked row.
     locked = Case.objects.select_for_update().filter(pk=case_id).first()
-    if locked is None or not Case.objects.visible_to(actor).filter(pk=case_id).exists():
+    if locked is None or not Case.objects.visible_to(actor, narrow=True).filter(pk=case_id).exists():
         raise NotFoundOrForbidden(_("No such case."))
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(_("Someone else changed this case a moment ago; look at it again before acting."))

@@ -460,7 +460,7 @@ def case_merge(*, case_id: int, into_id: int, actor: Any, note: str = "", expect
     """Merge a repeated demand into the main case (并单); its resident is called back with the main case."""
     if case_id == into_id:
         raise InvalidInput(_("A case cannot be merged into itself."), field="into")
-    if not Case.objects.visible_to(actor).filter(pk=into_id).exists():
+    if not Case.objects.visible_to(actor, narrow=True).filter(pk=into_id).exists():
         raise NotFoundOrForbidden(_("No such case."))
     # Both rows change (the main case gets an event and a new version): lock them in id order, so two merges
     # in opposite directions wait for each other instead of deadlocking.
