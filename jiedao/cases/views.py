@@ -34,6 +34,7 @@ from jiedao.places.models import Place
 from jiedao.triage import selectors as triage_selectors
 from jiedao.triage import services as triage_services
 from jiedao.units.models import Unit
+from jiedao.web import drafts
 
 PAGE_SIZE = 30
 
@@ -133,7 +134,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             triage_services.suggestion_record_category(case=case, actor=request.user)
-            messages.success(request, _("Case %(number)s registered.") % {"number": case.number})
+            registered = _("Case %(number)s registered.") % {"number": case.number}
+            messages.success(request, registered, extra_tags=drafts.tag(drafts.REGISTER))
             return redirect("cases:detail", case_id=case.pk)
     context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
     return render(request, "cases/new.html", context)
@@ -227,7 +229,15 @@ def _action_forms(request: HttpRequest, case: Any, actions: list[str]) -> list[d
             if action == Action.REQUEST_EXTENSION:
                 kwargs["case"] = case
             form = form_class(**kwargs)
-        result.append({"action": action, "label": Action(action).label, "form": form, "suggestions": proposals})
+        result.append(
+            {
+                "action": action,
+                "label": Action(action).label,
+                "form": form,
+                "suggestions": proposals,
+                "draft": drafts.case_action(case.pk, action),
+            }
+        )
     return result
 
 
@@ -287,7 +297,8 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+        done = _("Done: %(action)s.") % {"action": Action(action).label}
+        messages.success(request, done, extra_tags=drafts.tag(drafts.case_action(case.pk, action)))
         if action in (Action.DISPATCH, Action.REDISPATCH) and data.get("unit") is not None:
             triage_services.suggestion_record_unit(
                 case=case, unit=data["unit"], units=kwargs["units"], actor=request.user

@@ -26,6 +26,7 @@ from jiedao.cases.services.attachments import MAX_FILES
 from jiedao.core.errors import DomainError
 from jiedao.core.scope import scope_of
 from jiedao.places.models import Place
+from jiedao.web import drafts
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"})
 
@@ -125,7 +126,8 @@ def case_report(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
+            reported = _("Case %(number)s reported.") % {"number": case.number}
+            messages.success(request, reported, extra_tags=drafts.tag(drafts.FIELD_REPORT))
             return redirect("cases:detail", case_id=case.pk)
     return render(request, "cases/report.html", {"form": form, "max_files": MAX_FILES})
 

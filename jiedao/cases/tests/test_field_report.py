@@ -11,6 +11,7 @@ from jiedao.cases.services import field as field_services
 from jiedao.cases.tests.uploads import GIF, HTML, PDF, png_bytes, stored_files, upload
 from jiedao.cases.workflow import TransitionNotAllowed
 from jiedao.core.errors import ActionForbidden, NotFoundOrForbidden
+from jiedao.web import drafts
 from jiedao.web.navigation import items_for
 
 
@@ -74,6 +75,7 @@ def test_a_report_registers_a_grid_case_with_its_photos(client, world, grid_work
     )
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("cases:detail", args=[case.pk])
+    assert f'data-draft-done="{drafts.FIELD_REPORT}"' in client.get(response.url).content.decode()  # draft dropped
     assert (case.channel, case.grid, case.state, case.created_by) == (
         Channel.GRID,
         world.grid_a1,

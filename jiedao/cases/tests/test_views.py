@@ -12,6 +12,7 @@ from jiedao.audit.models import AuditEvent
 from jiedao.cases import services
 from jiedao.cases.choices import Channel, RequestType, State
 from jiedao.cases.models import Case
+from jiedao.web import drafts
 
 
 def _case(actor, **extra):
@@ -31,7 +32,8 @@ def _case(actor, **extra):
 
 def test_register_through_the_form(client, world, dispatcher, now):
     client.force_login(dispatcher)
-    assert client.get(reverse("cases:new")).status_code == 200
+    form = client.get(reverse("cases:new"))
+    assert form.status_code == 200 and f'data-draft="{drafts.REGISTER}" data-draft-restore' in form.content.decode()
     response = client.post(
         reverse("cases:new"),
         {
@@ -48,6 +50,10 @@ def test_register_through_the_form(client, world, dispatcher, now):
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("cases:detail", args=[case.pk])
     assert case.grid == world.grid_a1
+    # The page after it tells the browser to drop the form's draft (web/drafts.py)
+    page = client.get(response.url).content.decode()
+    assert f'data-draft-done="{drafts.REGISTER}"' in page
+    assert f'data-draft="case-{case.pk}-accept" data-draft-restore' in page
 
 
 @pytest.mark.parametrize("who", ["unit_handler", "deputy_leader"])
@@ -171,10 +177,12 @@ def test_actions_through_the_endpoint(client, world, dispatcher, unit_handler, n
     assert list(response.context["messages"])
     client.force_login(unit_handler)
     client.post(act("sign"), {})
-    client.post(act("reply"), {"reply-result_text": ""})  # invalid: nothing happens
+    refused = client.post(act("reply"), {"reply-result_text": ""}, follow=True)  # invalid: nothing happens
     assert Case.objects.get(pk=case.pk).state == State.HANDLING
-    client.post(act("reply"), {"reply-result_text": "已清运"})
+    assert f'data-draft-done="case-{case.pk}-reply"' not in refused.content.decode()  # the typed reply stays kept
+    done = client.post(act("reply"), {"reply-result_text": "已清运"}, follow=True)
     assert Case.objects.get(pk=case.pk).state == State.REPLIED
+    assert f'data-draft-done="case-{case.pk}-reply"' in done.content.decode()
 
 
 def test_outsiders_get_404(client, world, dispatcher, outsider, now):
