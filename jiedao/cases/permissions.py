@@ -114,6 +114,12 @@ def require(user: Any, case: Case, action: str, facts: dict[str, Any] | None = N
         raise ActionForbidden(_("You may not “%(action)s” on this case.") % {"action": Action(action).label})
 
 
+def can_report_from_field(user: Any) -> bool:
+    """Whether the user sends reports from the field (grid workers and leaders, community staff)."""
+    scope = scope_of(user)
+    return scope.everything or bool(scope.roles & FIELD_ROLES)
+
+
 def can_register(user: Any) -> bool:
     """Whether the user registers demands anywhere at all (dispatchers, community staff, grid workers)."""
     scope = scope_of(user)

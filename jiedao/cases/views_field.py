@@ -21,10 +21,8 @@ from jiedao.cases import permissions, services
 from jiedao.cases.choices import AttachmentKind, RequestType
 from jiedao.cases.errors import InvalidInput
 from jiedao.cases.models import Attachment
-from jiedao.cases.permissions import FIELD_ROLES
 from jiedao.cases.services.attachments import MAX_FILES
 from jiedao.core.errors import DomainError
-from jiedao.core.scope import scope_of
 from jiedao.places.models import Place
 from jiedao.web import drafts
 
@@ -90,16 +88,11 @@ class AttachForm(forms.Form):
 REPORT_FIELDS = {"after_files": "after_photos", "files": "photos"}
 
 
-def _may_report(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles & set(FIELD_ROLES))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_report(request: HttpRequest) -> HttpResponse:
     """The grid worker's report from the phone (网格员上报), optionally handled on the spot."""
-    if not _may_report(request.user):
+    if not permissions.can_report_from_field(request.user):
         raise Http404
     places = Place.objects.within(request.user).filter(level__in=["grid", "community"]).order_by("code")
     form = ReportForm(request.POST or None, request.FILES or None, places=places)

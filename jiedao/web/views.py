@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiedao.accounts.choices import LEADER_ROLES, Role
 from jiedao.accounts.models import RoleAssignment
+from jiedao.cases import permissions as case_permissions
 from jiedao.cases import selectors as case_selectors
 from jiedao.core import clock
 from jiedao.core.scope import scope_of
@@ -63,7 +65,14 @@ def _sections(user: Any) -> list[dict[str, Any]]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
+    # The day's first move, one tap away: a grid worker reports from the field, a dispatcher registers a demand.
+    quick = []
+    if case_permissions.can_report_from_field(request.user):
+        quick.append({"key": "report", "label": _("Report from the field"), "url": reverse("cases:report")})
+    if case_permissions.can_register(request.user):
+        quick.append({"key": "register", "label": _("Register a demand"), "url": reverse("cases:new")})
     context = {
+        "quick": quick,
         "work": case_selectors.queue_counts(request.user, clock.now()),
         "sections": _sections(request.user),
         "is_superuser": scope.everything,

@@ -36,6 +36,32 @@ def test_home_page_shows_a_section_for_the_role_and_its_navigation(request, clie
         assert f'data-nav="{item["key"]}"' in html
 
 
+QUICK = {
+    "grid_worker": ["report", "register"],
+    "grid_leader": ["report", "register"],
+    "community_staff": ["report", "register"],
+    "dispatcher": ["register"],
+    "office_admin": ["register"],
+    "unit_handler": [],
+    "deputy_leader": [],
+    "principal_leader": [],
+}
+
+
+@pytest.mark.parametrize(("persona", "expected"), sorted(QUICK.items()))
+def test_home_page_offers_the_roles_first_move_one_tap_away(request, client, persona, expected):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("web:home"))
+    assert [q["key"] for q in response.context["quick"]] == expected
+    html = response.content.decode()
+    for key in expected:
+        assert f'data-quick="{key}"' in html
+    assert ('data-testid="quick-actions"' in html) == bool(expected)
+    # each leads to a form the user may open
+    for q in response.context["quick"]:
+        assert client.get(q["url"]).status_code == 200
+
+
 def test_navigation_differs_by_role(grid_worker, office_admin, principal_leader):
     keys = {u.username: [i["key"] for i in items_for(u)] for u in (grid_worker, office_admin, principal_leader)}
     assert "admin" not in keys["grid_worker"]
