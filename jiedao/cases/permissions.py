@@ -16,6 +16,7 @@ from jiedao.core.scope import Scope, scope_of
 OFFICE = "office"  # dispatchers (and administrators) of the case's office
 LEADER = "leader"  # deputy and principal leaders of the case's office
 HANDLER = "handler"  # handlers of a unit the case is actively dispatched to
+UNSIGNED = "unsigned"  # handlers of such a unit that has not signed for it yet
 MAIN_HANDLER = "main_handler"  # handlers of the active main unit
 SUPERVISED = "supervised"  # handlers of the unit an open supervision notice is addressed to
 COMMUNITY = "community"  # community staff and grid leaders of the case's community (checks of on-the-spot fixes)
@@ -28,7 +29,7 @@ WHO: dict[str, frozenset[str]] = {
     Action.DISPATCH: frozenset({OFFICE}),
     Action.REDISPATCH: frozenset({OFFICE}),
     Action.REFUSE_RETURN: frozenset({OFFICE}),
-    Action.SIGN: frozenset({HANDLER}),
+    Action.SIGN: frozenset({UNSIGNED}),
     Action.RETURN: frozenset({MAIN_HANDLER}),
     Action.CONTACT: frozenset({HANDLER}),
     Action.REPLY: frozenset({MAIN_HANDLER}),
@@ -67,12 +68,18 @@ def _covers(scope: Scope, roles: frozenset[str], code: str) -> bool:
 
 
 def kinds_of(
-    user: Any, case: Case, *, active_units: set[int], main_unit: int | None, supervised_units: set[int]
+    user: Any,
+    case: Case,
+    *,
+    active_units: set[int],
+    main_unit: int | None,
+    supervised_units: set[int],
+    unsigned_units: set[int],
 ) -> set[str]:
     """The kinds of actor the user is for this case (pure, given the case's current dispatch facts)."""
     scope = scope_of(user)
     if scope.everything:
-        return {OFFICE, LEADER, HANDLER, MAIN_HANDLER, SUPERVISED, COMMUNITY, REPORTER}
+        return {OFFICE, LEADER, HANDLER, UNSIGNED, MAIN_HANDLER, SUPERVISED, COMMUNITY, REPORTER}
     kinds: set[str] = set()
     if _covers(scope, OFFICE_ROLES, case.scope_code):
         kinds.add(OFFICE)
@@ -85,6 +92,8 @@ def kinds_of(
         kinds.add(REPORTER)
     if scope.unit_ids & active_units:
         kinds.add(HANDLER)
+    if scope.unit_ids & unsigned_units:  # 签收 is offered only until his unit has signed
+        kinds.add(UNSIGNED)
     if main_unit is not None and main_unit in scope.unit_ids:
         kinds.add(MAIN_HANDLER)
     if scope.unit_ids & supervised_units:
@@ -94,10 +103,15 @@ def kinds_of(
 
 def dispatch_facts(case: Case) -> dict[str, Any]:
     """The unit facts the predicates need, in two queries."""
-    active = list(case.dispatches.filter(active=True).values_list("unit_id", "role"))
+    active = list(case.dispatches.filter(active=True).values_list("unit_id", "role", "signed_at"))
     supervised = set(case.supervisions.filter(replied_at__isnull=True).values_list("unit_id", flat=True))
-    main = next((unit for unit, role in active if role == "main"), None)
-    return {"active_units": {unit for unit, _role in active}, "main_unit": main, "supervised_units": supervised}
+    main = next((unit for unit, role, _signed in active if role == "main"), None)
+    return {
+        "active_units": {unit for unit, _role, _signed in active},
+        "main_unit": main,
+        "supervised_units": supervised,
+        "unsigned_units": {unit for unit, _role, signed in active if signed is None},
+    }
 
 
 def can(user: Any, case: Case, action: str, facts: dict[str, Any] | None = None) -> bool:

@@ -139,6 +139,28 @@ def test_detail_masks_the_reporter_and_offers_only_allowed_actions(client, world
     assert 'hx-post="/cases/' not in html  # units may not unmask
 
 
+def test_sign_is_offered_until_the_unit_has_signed(client, world, dispatcher, unit_handler, now):
+    from conftest import _persona
+
+    # Given a case dispatched to the handler's unit, with 甲城管科 co-handling
+    case = _case(dispatcher)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_urban.pk, role="co")
+    co_handler = _persona("co_handler", "unit_handler", unit=world.unit_urban)
+
+    def offered(user) -> list[str]:
+        client.force_login(user)
+        return [a["action"] for a in client.get(reverse("cases:detail", args=[case.pk])).context["actions"]]
+
+    # When the main unit has signed, its handler is no longer offered 签收 (it would only be refused)
+    services.case_sign(case_id=case.pk, actor=unit_handler)
+    assert "sign" not in offered(unit_handler) and "reply" in offered(unit_handler)
+    # and the co-handling unit, which has not, still is; once it signs, no more
+    assert "sign" in offered(co_handler)
+    services.case_sign(case_id=case.pk, actor=co_handler)
+    assert "sign" not in offered(co_handler)
+
+
 def test_confidential_reporter_is_hidden_from_the_unit(client, world, dispatcher, unit_handler, now):
     case = _case(dispatcher, confidential=True, request_type=RequestType.REPORT)
     services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
