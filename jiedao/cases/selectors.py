@@ -189,12 +189,17 @@ def available_actions(user: Any, case: Case) -> list[str]:
     """The actions this user may take on the case now (allowed by the table and by the policy), in menu order."""
     facts = permissions.dispatch_facts(case)
     allowed = sorted(workflow.allowed_actions(case.state), key=ACTION_ORDER.index)
-    # Overlays that need something to act on are offered only when it is there.
+    extension_pending = case.extensions.filter(approved__isnull=True).exists()
+    exclusion_pending = case.exclusions.filter(approved__isnull=True).exists()
+    # Overlays that need something to act on are offered only when it is there; a request only while none waits
+    # (the service would refuse a second one).
     pointless: dict[str, bool] = {
         workflow.Action.SUPERVISE: not facts["active_units"],
         workflow.Action.ANSWER_SUPERVISION: not facts["supervised_units"],
-        workflow.Action.DECIDE_EXTENSION: not case.extensions.filter(approved__isnull=True).exists(),
-        workflow.Action.DECIDE_EXCLUSION: not case.exclusions.filter(approved__isnull=True).exists(),
+        workflow.Action.DECIDE_EXTENSION: not extension_pending,
+        workflow.Action.REQUEST_EXTENSION: extension_pending,
+        workflow.Action.DECIDE_EXCLUSION: not exclusion_pending,
+        workflow.Action.REQUEST_EXCLUSION: exclusion_pending or case.excluded_from_scoring,
         # Its screen is the field report (photos taken on the spot), not the detail page.
         workflow.Action.SELF_HANDLE: True,
     }

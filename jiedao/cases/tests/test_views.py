@@ -289,3 +289,33 @@ def test_a_state_queue_lists_the_nearest_deadline_first_and_no_deadline_last(cli
     # and the API lists the queue in the same order (one selector orders both)
     api = client.get("/api/v1/cases", {"queue": "to_dispatch", **({"sort": sort} if sort else {})}).json()
     assert [item["number"] for item in api["items"]] == [sooner.number, later.number, none.number]
+
+
+def test_a_request_is_offered_only_while_none_waits_for_a_decision(
+    client, world, dispatcher, unit_handler, deputy_leader, now
+):
+    from jiedao.cases.selectors import available_actions
+
+    def offered(user) -> list[str]:
+        return available_actions(user, Case.objects.get(pk=case.pk))
+
+    # Given a case being handled by the handler's unit
+    case = _case(dispatcher)
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    services.case_sign(case_id=case.pk, actor=unit_handler)
+    assert "request_extension" in offered(unit_handler)
+
+    # When he asks for an extension, he is not offered a second request while it waits; the office decides it
+    services.case_extension_request(case_id=case.pk, actor=unit_handler, amount=2, reason="需联合执法")
+    assert "request_extension" not in offered(unit_handler) and "decide_extension" in offered(dispatcher)
+    services.case_extension_decide(case_id=case.pk, actor=dispatcher, approve=True)
+    assert "request_extension" in offered(unit_handler) and "decide_extension" not in offered(dispatcher)
+
+    # And at the callback an exclusion from scoring is asked for once, and not again once granted
+    services.case_reply(case_id=case.pk, actor=unit_handler, result_text="已清运")
+    services.case_verify(case_id=case.pk, actor=dispatcher, passed=True)
+    assert "request_exclusion" in offered(dispatcher)
+    services.case_exclusion_request(case_id=case.pk, actor=dispatcher, reason="诉求不合理")
+    assert "request_exclusion" not in offered(dispatcher)
+    services.case_exclusion_decide(case_id=case.pk, actor=deputy_leader, approve=True)
+    assert Case.objects.get(pk=case.pk).excluded_from_scoring and "request_exclusion" not in offered(dispatcher)
