@@ -98,10 +98,16 @@ class DispatchForm(NoteForm):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=DispatchRole.choices, initial=DispatchRole.MAIN)
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any = None, main_dispatched: bool | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if main_dispatched is not None:
+            # The first dispatch names the main unit, every later one adds a co-handling unit (the service refuses
+            # anything else): the form offers only the role that will be accepted.
+            role = DispatchRole.CO if main_dispatched else DispatchRole.MAIN
+            self.fields["role"].choices = [(role.value, role.label)]  # type: ignore[attr-defined]
+            self.fields["role"].initial = role
 
 
 class ReturnForm(forms.Form):

@@ -78,8 +78,10 @@ def kinds_of(
 ) -> set[str]:
     """The kinds of actor the user is for this case (pure, given the case's current dispatch facts)."""
     scope = scope_of(user)
-    if scope.everything:
-        return {OFFICE, LEADER, HANDLER, UNSIGNED, MAIN_HANDLER, SUPERVISED, COMMUNITY, REPORTER}
+    if scope.everything:  # everyone at once, but 签收 only while some unit has not signed
+        return {OFFICE, LEADER, HANDLER, MAIN_HANDLER, SUPERVISED, COMMUNITY, REPORTER} | (
+            {UNSIGNED} if unsigned_units else set()
+        )
     kinds: set[str] = set()
     if _covers(scope, OFFICE_ROLES, case.scope_code):
         kinds.add(OFFICE)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiedao.accounts.choices import Role
 from jiedao.cases import permissions, workflow
-from jiedao.cases.choices import DispatchRole, State
+from jiedao.cases.choices import DispatchRole, Resolution, State
 from jiedao.cases.deadlines import Light, light
 from jiedao.cases.models import Case, Dispatch, Extension, Supervision
 from jiedao.cases.querysets import CLOCK_RUNNING, NOT_ENDED
@@ -200,6 +200,8 @@ def available_actions(user: Any, case: Case) -> list[str]:
         workflow.Action.REQUEST_EXTENSION: extension_pending,
         workflow.Action.DECIDE_EXCLUSION: not exclusion_pending,
         workflow.Action.REQUEST_EXCLUSION: exclusion_pending or case.excluded_from_scoring,
+        # A closed case is called back only when it was merged: its resident hears with the main case's callback.
+        workflow.Action.CALLBACK: case.state == State.CLOSED and case.resolution != Resolution.MERGED,
         # Its screen is the field report (photos taken on the spot), not the detail page.
         workflow.Action.SELF_HANDLE: True,
     }

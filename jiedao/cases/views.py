@@ -221,6 +221,8 @@ def _action_forms(request: HttpRequest, case: Any, actions: list[str]) -> list[d
             kwargs: dict[str, Any] = {"prefix": action}
             if action in (Action.DISPATCH, Action.REDISPATCH):
                 kwargs["units"] = _units_for(request.user, case)
+                if action == Action.DISPATCH:
+                    kwargs["main_dispatched"] = case.main_unit_id is not None
                 if unit_proposals is None:
                     unit_proposals = triage_selectors.suggest_units(
                         title=case.title, content=case.content, units=kwargs["units"]
@@ -280,6 +282,7 @@ def case_act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
         kwargs: dict[str, Any] = {"prefix": action}
         if action in (Action.DISPATCH, Action.REDISPATCH):
             kwargs["units"] = _units_for(request.user, case)
+        # (the role is not narrowed here: a case dispatched meanwhile gets the service's own explanation)
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             for field, errors in form.errors.items():

@@ -319,3 +319,26 @@ def test_a_request_is_offered_only_while_none_waits_for_a_decision(
     assert "request_exclusion" not in offered(dispatcher)
     services.case_exclusion_decide(case_id=case.pk, actor=deputy_leader, approve=True)
     assert Case.objects.get(pk=case.pk).excluded_from_scoring and "request_exclusion" not in offered(dispatcher)
+
+
+def test_the_dispatch_form_offers_only_the_role_the_service_accepts(client, world, dispatcher, unit_handler, now):
+    case = _case(dispatcher)
+    client.force_login(dispatcher)
+
+    def roles() -> list[str]:
+        page = client.get(reverse("cases:detail", args=[case.pk]))
+        form = next(a["form"] for a in page.context["actions"] if a["action"] == "dispatch")
+        return [value for value, _label in form.fields["role"].choices]
+
+    # A fresh case gets its main unit first; once it has one, a dispatch adds a co-handling unit
+    assert roles() == ["main"]
+    services.case_dispatch(case_id=case.pk, actor=dispatcher, unit_id=world.unit_property_a.pk)
+    services.case_sign(case_id=case.pk, actor=unit_handler)
+    assert roles() == ["co"]
+    version = str(Case.objects.get(pk=case.pk).version)
+    response = client.post(
+        reverse("cases:act", args=[case.pk, "dispatch"]),
+        {"dispatch-unit": world.unit_urban.pk, "dispatch-role": "co", "version": version},
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).dispatches.filter(role="co", unit=world.unit_urban, active=True).exists()
