@@ -457,7 +457,7 @@ def _valid_fields(action: str, case: Case) -> dict[str, object]:
             fields[name] = active[0].unit_id
         elif name == "unit_id":
             others = Unit.objects.filter(office=case.office).exclude(pk__in=[d.unit_id for d in active])
-            fields[name] = others.first().pk
+            fields[name] = others.values_list("pk", flat=True)[0]
         elif (action, name) == (Action.RETURN, "reason"):
             fields[name] = ReturnReason.WRONG_DUTY
         elif (action, name) == (Action.REJECT, "reason"):
@@ -481,7 +481,9 @@ def _valid_fields(action: str, case: Case) -> dict[str, object]:
         fields["role"] = DispatchRole.CO if main else DispatchRole.MAIN
     if action == Action.REDISPATCH:  # its form asks for the unit that takes the returned case
         returned = case.dispatches.filter(returned_at__isnull=False).values_list("unit_id", flat=True)
-        fields["unit_id"] = Unit.objects.filter(office=case.office).exclude(pk__in=list(returned)).first().pk
+        fields["unit_id"] = (
+            Unit.objects.filter(office=case.office).exclude(pk__in=list(returned)).values_list("pk", flat=True)[0]
+        )
     return fields
 
 
@@ -496,6 +498,7 @@ def _cases_at_every_open_state() -> list[Case]:
     dispatcher, handler = users.get(username="paidan"), users.get(username="chengban")
     unit = RoleAssignment.objects.get(user=handler, role=Role.UNIT_HANDLER).unit
     grid = RoleAssignment.objects.filter(role=Role.GRID_WORKER, place__isnull=False).order_by("place__code").first()
+    assert unit is not None and grid is not None
     steps = {
         State.ACCEPTED: lambda c: services.case_accept(case_id=c, actor=dispatcher),
         State.DISPATCHED: lambda c: services.case_dispatch(case_id=c, actor=dispatcher, unit_id=unit.pk),
