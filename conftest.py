@@ -7,6 +7,7 @@ Personas hold one role each; `outsider` is community staff of B, the neighbour o
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,25 @@ def _building(grid: Place) -> tuple[Building, Entrance, House]:
 # Every database connection the tests open, whatever thread or context opened it. Django keeps a connection per
 # thread and per context (asgiref's Local): one opened under the browser tests' event loop is not the one the test
 # database's teardown closes, and PostgreSQL then refuses to drop a database still in use.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tell pytest-django about the tests that ask for the database only at run time.
+
+    pytest-django sets up the test databases that the collected tests ask for by name (a `django_db` marker or a
+    database fixture among their arguments). A test that picks its persona at run time (`request.getfixturevalue`)
+    asks for the database only then: run alone, it found no test database set up and ran against the configured one
+    (the demo's). Such tests are marked here, so their test database is always there."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None or item.get_closest_marker("django_db") is not None:
+            continue
+        try:
+            source = inspect.getsource(function)
+        except (OSError, TypeError):
+            continue
+        if "getfixturevalue(" in source:
+            item.add_marker(pytest.mark.django_db)
+
+
 _opened: weakref.WeakSet[Any] = weakref.WeakSet()
 connection_created.connect(lambda sender, connection, **kwargs: _opened.add(connection), weak=False)
 

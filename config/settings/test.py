@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from config.env import env_database
 from config.settings.base import *  # noqa: F403
 from config.settings.base import HUEY, STATIC_ROOT
+
+# Never the demo's database: pytest-django replaces this with a test database (in memory for SQLite, test_<name> on
+# PostgreSQL); a test that somehow reached the database without it finds an empty one, not the office's data.
+DATABASES = {"default": env_database("DATABASE_URL", Path(":memory:"))}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -65,6 +65,9 @@ class RepliesForm(forms.Form):
     )
 
     def __init__(self, *args: Any, offices: QuerySet[Place], **kwargs: Any) -> None:
+        # It shares the page with the import form, whose fields have the same names: ids of its own, so each label
+        # points at its own control.
+        kwargs.setdefault("auto_id", "replies_%s")
         super().__init__(*args, **kwargs)
         office_field = self.fields["office"]
         assert isinstance(office_field, forms.ModelChoiceField)

@@ -214,3 +214,20 @@ def test_the_favicon_is_the_app_icon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response.url.endswith(".svg") and "jiedao/favicon" in response.url
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_page_of_the_navigation_repeats_an_element_id(request, client, persona):
+    """A repeated id sends a label (and a screen reader) to the wrong control."""
+    import re
+    from collections import Counter
+
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    for item in items_for(user):
+        if item["key"] == "admin":
+            continue
+        page = client.get(item["url"])
+        assert page.status_code == 200, item["url"]
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page.content.decode()))
+        assert [i for i, n in ids.items() if n > 1] == [], item["url"]
