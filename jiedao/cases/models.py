@@ -126,8 +126,15 @@ class Case(TimeStampedModel):
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     return_count = models.PositiveSmallIntegerField(_("returns"), default=0)
     excluded_from_scoring = models.BooleanField(_("excluded from scoring"), default=False)
+    # Indexed by the partial index case_merged_into below, not the foreign key's own.
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        db_index=False,
     )
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Bumped by every action: a form posts the version it showed, so a stale click is refused, not applied.
@@ -167,6 +174,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["dispatched_at"], name="case_dispatched_at"),
             models.Index(fields=["callback_at"], name="case_callback_at"),
             models.Index(fields=["finish_deadline"], name="case_finish_deadline"),
+            # A case page lists the repeats merged into it. Almost every case has none: with statistics (ANALYZE,
+            # PRAGMA optimize) SQLite judged a plain index on this mostly-NULL column useless and scanned every case
+            # instead (34 ms a page at 100,000 cases). The partial index holds only the merged ones.
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into"),
         ]
 
     def __str__(self) -> str:
