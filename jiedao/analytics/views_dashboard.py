@@ -43,6 +43,7 @@ from jiedao.analytics.views import LIST_READERS, NO_KEY, _card, _cases_url, _for
 from jiedao.core import clock
 from jiedao.hotspots.permissions import can_read_hotspots
 from jiedao.hotspots.selectors import RisingHotSpot, rising_hotspots
+from jiedao.hotspots.weeks import default_week, week_start_of
 
 RANKINGS = (GroupBy.UNIT, GroupBy.COMMUNITY, GroupBy.GRID)
 # The columns of the rankings: the composite score first, then what it is made of, then closing on time.
@@ -105,12 +106,16 @@ def _rankings(user: Any, chosen: Any, params: Mapping[str, str]) -> list[dict[st
 
 
 def _hotspots(user: Any, period: Period) -> list[tuple[RisingHotSpot, str]]:
-    """The rising hot spots of the period's last week (or of this week, for a period not over yet), each with the
-    link to it on the hot-spot page (its cases and map)."""
+    """The rising hot spots of the period's last week, each with the link to it on the hot-spot page. For a period
+    not over yet that began before this week (this month, say), the week the hot-spot page opens on: this week from
+    Wednesday, last week on Monday and Tuesday."""
     if not can_read_hotspots(user):
         return []
-    last = min(_last_day(period), clock.now().astimezone(SHANGHAI).date())
-    spots = rising_hotspots(week_start=last - dt.timedelta(days=last.weekday()), user=user, limit=8)
+    today = clock.now().astimezone(SHANGHAI).date()
+    week = week_start_of(min(_last_day(period), today))
+    if week == week_start_of(today) and period.start.astimezone(SHANGHAI).date() < week:
+        week = default_week(today)
+    spots = rising_hotspots(week_start=week, user=user, limit=8)
     index = reverse("hotspots:index")
     return [
         (spot, f"{index}?{urlencode({'office': spot['office_id'], 'week': spot['week_start'], 'hotspot': spot['id']})}")

@@ -23,15 +23,11 @@ from jiedao.core import clock
 from jiedao.core.errors import DomainError, NotFoundOrForbidden
 from jiedao.hotspots import permissions, selectors, services
 from jiedao.hotspots.models import HotSpot
-from jiedao.hotspots.weeks import SHANGHAI, Trend, week_start_of
+from jiedao.hotspots.weeks import SHANGHAI, Trend, default_week, week_start_of
 from jiedao.places.models import Place
 
 # The week picker offers this many weeks back from the current one.
 WEEKS_OFFERED = 12
-# Opened without a week, the page shows the current week once it has run this many whole days (from Wednesday);
-# on Monday and Tuesday, the days of the usual weekly 研判, the last complete week: a week of a day or so has too few
-# cases to rise against four whole ones, and the page would say nothing rose.
-CURRENT_WEEK_AFTER_DAYS = 2
 # The list under a hot spot shows this many of its cases (a hot spot of one office's five weeks is rarely larger).
 CASES_SHOWN = 100
 
@@ -58,14 +54,6 @@ def _office(request: HttpRequest, params: QueryDict) -> tuple[Place, list[Place]
 def _weeks(today: dt.date) -> list[dt.date]:
     current = week_start_of(today)
     return [current - dt.timedelta(weeks=n) for n in range(WEEKS_OFFERED)]
-
-
-def default_week(today: dt.date) -> dt.date:
-    """The week the page opens on: the current one from its third day, the last complete one before."""
-    current = week_start_of(today)
-    if (today - current).days < CURRENT_WEEK_AFTER_DAYS:
-        return current - dt.timedelta(weeks=1)
-    return current
 
 
 def _today() -> dt.date:

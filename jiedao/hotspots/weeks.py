@@ -29,6 +29,8 @@ RISING_MIN_COUNT = 3
 RISING_RATIO = 2
 RISING_MIN_INCREASE = 2
 CENTS = Decimal("0.01")
+# Shown without a week asked for, the current week once it has run this many whole days (default_week).
+CURRENT_WEEK_AFTER_DAYS = 2
 
 
 class Trend(models.TextChoices):
@@ -46,6 +48,17 @@ def week_start_of(moment: dt.datetime | dt.date) -> dt.date:
     else:
         day = moment
     return day - dt.timedelta(days=day.weekday())
+
+
+def default_week(today: dt.date) -> dt.date:
+    """The week to show when none is asked for: the current one from its third day, the last complete one before.
+
+    On Monday and Tuesday, the days of the usual weekly 研判, a week of a day or so has too few cases to rise against
+    four whole ones: the hot-spot page and the dashboard would say nothing rose."""
+    current = week_start_of(today)
+    if (today - current).days < CURRENT_WEEK_AFTER_DAYS:
+        return current - dt.timedelta(weeks=1)
+    return current
 
 
 def week_bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -11,8 +11,7 @@ from jiedao.cases import services as case_services
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.core import clock
 from jiedao.hotspots.services import hotspots_refresh
-from jiedao.hotspots.views import default_week
-from jiedao.hotspots.weeks import SHANGHAI, week_start_of
+from jiedao.hotspots.weeks import SHANGHAI, default_week, week_start_of
 from jiedao.places.choices import Level
 from jiedao.places.models import Place
 from tests.e2e.actions import log_in

@@ -319,3 +319,24 @@ def test_the_rising_hot_spots_of_the_periods_last_week_link_to_their_page(
     client.force_login(unit_handler)
     week = {"period": "custom", "start": "2026-11-16", "end": "2026-11-22"}
     assert client.get(DASHBOARD, week).context["hotspots"] == []
+
+
+def test_on_a_monday_this_months_dashboard_shows_last_weeks_rising_hot_spots(
+    client, world, now, dispatcher, principal_leader
+):
+    # Given the lift problem rose in the week of 11-16 and was refreshed
+    from jiedao.hotspots.services import hotspots_refresh
+
+    builder = Builder(world, {"dispatcher": dispatcher})
+    for n, grid in enumerate(("A1", "A2", "B1", "A1")):
+        builder.register(grid, title="电梯经常故障停运", content=f"{n + 1}号楼电梯本周又故障停运，老人上下楼困难。")
+    hotspots_refresh(office=world.office, week_start=at(2026, 11, 16).date())
+    client.force_login(principal_leader)
+
+    # When the leader opens this month's dashboard on Monday 11-23 (this week has barely begun), it shows them
+    now.moment = at(2026, 11, 23, 9, 0)
+    [(spot, _url)] = client.get(DASHBOARD, {"period": "month"}).context["hotspots"]
+    assert "电梯" in spot["label"] and spot["week_start"] == "2026-11-16"
+    # and from Wednesday on, this week's (nothing has risen yet)
+    now.moment = at(2026, 11, 25, 9, 0)
+    assert client.get(DASHBOARD, {"period": "month"}).context["hotspots"] == []
