@@ -137,7 +137,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
             registered = _("Case %(number)s registered.") % {"number": case.number}
             messages.success(request, registered, extra_tags=drafts.tag(drafts.REGISTER))
             return redirect("cases:detail", case_id=case.pk)
-    context = {"form": form, "tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    context = {
+        "form": form,
+        # A form sent back with an error keeps the category picked: shown by its path, not its id.
+        "chosen_category": getattr(form, "cleaned_data", {}).get("category"),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
     return render(request, "cases/new.html", context)
 
 

@@ -94,6 +94,20 @@ def test_register_form_shows_the_field_with_the_error_and_writes_nothing(client,
     assert not Case.objects.exists()
 
 
+def test_a_form_sent_back_with_an_error_shows_the_picked_category_by_its_path(client, world, dispatcher, now):
+    from jiedao.categories.models import Category
+
+    root = Category.objects.create(level=1, name="城乡建设", code="01")
+    category = Category.objects.create(level=2, name="供水", code="0101", parent=root)
+    client.force_login(dispatcher)
+    data = {"channel": "phone", "request_type": "help", "urgency": "normal", "title": "", "content": "夜间施工"}
+    response = client.post(reverse("cases:new"), {**data, "category": category.pk})
+    assert response.status_code == 200 and "title" in response.context["form"].errors
+    page = response.content.decode()
+    assert f"data-category-chosen>{category.path}</p>" in page
+    assert f'name="category" value="{category.pk}"' in page
+
+
 def test_queues_show_the_right_cases_to_each_role(client, world, dispatcher, unit_handler, now):
     waiting = _case(dispatcher, title="待派单的")
     dispatched = _case(dispatcher, title="已派给物业的")
