@@ -39,6 +39,11 @@ def test_a_registration_typed_before_the_session_ended_is_filled_back_in_after_l
     page.locator("#id_reporter_name").fill("王女士")
     page.locator("#id_place").select_option(index=1)
     place = page.locator("#id_place").input_value()
+    page.locator("#category-search").press_sequentially("ld", delay=50)
+    option = page.locator("#category-options [role=option]").first
+    option.wait_for()
+    category_id, category_path = option.get_attribute("data-category-id"), option.get_attribute("data-path")
+    option.click()
     page.wait_for_load_state("networkidle")
 
     # When her session has ended on the server (the idle timeout) and she presses 登记
@@ -58,6 +63,9 @@ def test_a_registration_typed_before_the_session_ended_is_filled_back_in_after_l
     assert page.locator("#id_request_type").input_value() == RequestType.REPORT
     assert page.locator("#id_reporter_name").input_value() == "王女士"
     assert page.locator("#id_place").input_value() == place
+    # the category picked in the picker too, named by its path
+    assert page.locator("#id_category").input_value() == category_id
+    assert page.locator("[data-category-chosen]").inner_text() == category_path
 
     # When she registers it
     with page.expect_navigation():
@@ -65,6 +73,7 @@ def test_a_registration_typed_before_the_session_ended_is_filled_back_in_after_l
     case = Case.objects.get(title=TITLE)
     assert page.url.endswith(f"/cases/{case.pk}/") and case.content == CONTENT
     assert case.reporter_name == "王女士" and place in {str(case.grid_id), str(case.community_id)}
+    assert str(case.category_id) == category_id
 
     # Then the draft is gone: the next registration starts empty
     page.goto("/cases/new/")
@@ -127,4 +136,29 @@ def test_a_refused_action_keeps_the_typed_text_and_clearing_drops_it(page: Page,
         panel.locator("button[type=submit]").click()
     assert page.locator(".messages li.error").count() == 0
     assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('jiedao-draft:case-'))") == []
+    assert browser_errors.messages == []
+
+
+def test_clearing_a_restored_registration_drops_the_picked_category(page: Page, browser_errors: BrowserErrors) -> None:
+    # Given a registration draft with only a category picked from the picker, left by a reload
+    log_in(page, "paidan")
+    page.goto("/cases/new/")
+    page.locator("#category-search").press_sequentially("ld", delay=50)
+    option = page.locator("#category-options [role=option]").first
+    option.wait_for()
+    category_path = option.get_attribute("data-path")
+    option.click()
+    page.reload()
+    page.locator(NOTE).wait_for()
+    assert page.locator("[data-category-chosen]").inner_text() == category_path
+
+    # When the dispatcher clears the draft
+    page.locator(f"{NOTE} button").click()
+
+    # Then no category is chosen, shown or sent, and a reload brings none back
+    assert page.locator("#id_category").input_value() == ""
+    assert page.locator("[data-category-chosen]").inner_text() == ""
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#id_category").input_value() == "" and page.locator(NOTE).count() == 0
     assert browser_errors.messages == []

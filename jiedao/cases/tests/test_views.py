@@ -104,7 +104,7 @@ def test_a_form_sent_back_with_an_error_shows_the_picked_category_by_its_path(cl
     response = client.post(reverse("cases:new"), {**data, "category": category.pk})
     assert response.status_code == 200 and "title" in response.context["form"].errors
     page = response.content.decode()
-    assert f"data-category-chosen>{category.path}</p>" in page
+    assert f"data-category-chosen>{category.path}</output>" in page
     assert f'name="category" value="{category.pk}"' in page
 
 

@@ -8,8 +8,10 @@
     if (category) {
       var picker = document.querySelector("[data-category-picker]");
       if (!picker) { return; }
-      picker.querySelector("input[type=hidden]").value = category.getAttribute("data-suggest-category");
-      picker.querySelector("[data-category-chosen]").textContent = category.getAttribute("data-path");
+      var hidden = picker.querySelector("input[type=hidden]");
+      hidden.value = category.getAttribute("data-suggest-category");
+      picker.querySelector("[data-category-chosen]").value = category.getAttribute("data-path");
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
       category.parentNode.querySelectorAll("[data-suggest-category]").forEach(function (b) {
         b.setAttribute("aria-pressed", b === category ? "true" : "false");
       });

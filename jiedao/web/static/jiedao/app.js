@@ -36,13 +36,14 @@
 
   // Drafts (jiedao/web/drafts.py): a form marked data-draft="KEY" keeps its typed fields in this tab's sessionStorage
   // until a success message marked data-draft-done="KEY" says the server saved them; rendered empty
-  // (data-draft-restore), it fills them back in. Hidden, password, file and search inputs are never kept.
+  // (data-draft-restore), it fills them back in. Password, file and search inputs are never kept, nor hidden ones
+  // unless marked data-draft-keep (a picker's value, kept with the <output> that names it).
   var DRAFT = "jiedao-draft:";
   var SKIPPED = ["hidden", "password", "file", "search", "submit", "button", "reset", "image"];
 
   function draftFields(form) {
     return Array.prototype.filter.call(form.elements, function (field) {
-      return field.name && !field.disabled && SKIPPED.indexOf(field.type) < 0;
+      return field.name && !field.disabled && (SKIPPED.indexOf(field.type) < 0 || field.hasAttribute("data-draft-keep"));
     });
   }
 
@@ -132,6 +133,10 @@
     clear.addEventListener("click", function () {
       writeDraft(form.dataset.draft, null);
       form.reset();
+      // A hidden input's value is its default: reset leaves it, so it goes back to what the page brought.
+      form.querySelectorAll("input[type=hidden][data-draft-keep]").forEach(function (field) {
+        field.value = field.dataset.draftDefault || "";
+      });
       note.remove();
     });
     note.appendChild(clear);
@@ -148,6 +153,9 @@
       writeDraft(done.getAttribute("data-draft-done"), null);
     });
     document.querySelectorAll("form[data-draft]").forEach(function (form) {
+      form.querySelectorAll("input[type=hidden][data-draft-keep]").forEach(function (field) {
+        field.dataset.draftDefault = field.value;
+      });
       if (form.hasAttribute("data-draft-restore")) {
         restoreDraft(form);
       }

@@ -10,7 +10,9 @@
     var chosen = picker.querySelector("[data-category-chosen]");
     function choose(option) {
       hidden.value = option.getAttribute("data-category-id");
-      chosen.textContent = option.getAttribute("data-path");
+      // An <output>: setting its value keeps what the page brought as its default, so a draft sees the change.
+      chosen.value = option.getAttribute("data-path");
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
       list.innerHTML = "";
       search.value = "";
     }
