@@ -33,7 +33,9 @@ class RegisterForm(forms.Form):
     request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices, initial=RequestType.HELP)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False,
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
         # Kept in the browser's draft with the path shown beside it (app.js), though hidden.
         widget=forms.HiddenInput(attrs={"data-draft-keep": ""}),
     )
