@@ -39,7 +39,7 @@ from jiedao.analytics.selectors import (
     kpi_summary,
     ranking_of,
 )
-from jiedao.analytics.terms import SHANGHAI, Period, case_sets, notices_in
+from jiedao.analytics.terms import SHANGHAI, Period, Unordered, case_sets, notices_in, of_cases
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.cases.deadlines import yellow_among
 from jiedao.cases.models import Case
@@ -180,7 +180,7 @@ def _grouped(
     rows = (
         _cases(user, filters or KpiFilter())
         .filter(_received(period))
-        .annotate(group_key=expression)
+        .annotate(group_key=Unordered(expression))
         .values("group_key")
         .annotate(n=Count("pk"))
         .order_by()
@@ -251,6 +251,7 @@ def _yellow_ids(user: Any, filters: KpiFilter | None, now: dt.datetime) -> list[
         _running(user, filters)
         .filter(finish_deadline__gte=now, finish_started_at__isnull=False)
         .exclude(finish_unit="")
+        .order_by()  # by the state and deadline index, not the newest first through every case
         .values_list("pk", "finish_started_at", "finish_deadline", "finish_unit")
     )
     found = [(pk, started, deadline, unit) for pk, started, deadline, unit in rows if started and deadline]
@@ -358,7 +359,7 @@ def grid_layer(*, user: Any, counts: dict[int, int], place_prefix: str = "") -> 
 
 def _supervision(user: Any, period: Period, filters: KpiFilter, by: str | None) -> dict[Key, tuple[int, int]]:
     """The period's supervision notices and the cases that got them, per group (one group None without `by`)."""
-    notices = notices_in(period).filter(case__in=_cases(user, filters).values("pk"))
+    notices = notices_in(period).filter(of_cases(_cases(user, filters)))
     counted = {"notices": Count("pk"), "cases": Count("case_id", distinct=True)}
     if by is None:
         row = notices.aggregate(**counted)

@@ -51,6 +51,7 @@ from jiedao.analytics.terms import (
     RECEIVED,
     SHANGHAI,
     Period,
+    Unordered,
     anchored_conditions,
 )
 from jiedao.cases.models import Case
@@ -581,11 +582,11 @@ def _plan(period: Period, now: dt.datetime, cov: Coverage) -> _Plan:
 # live selectors answer), the rollup field grouped by, and the same over Case.
 GROUPINGS: dict[str, tuple[str, str | None, str, Any]] = {
     "all": (Breakdown.OFFICE, Breakdown.ALL, "", None),
-    "community": (Breakdown.ALL, Breakdown.ALL, "community_id", F("community_id")),
-    "grid": (Breakdown.ALL, Breakdown.ALL, "grid_id", F("grid_id")),
-    "unit": (Breakdown.UNIT, None, "key", F("main_unit_id")),
-    "channel": (Breakdown.CHANNEL, None, "key", F("channel")),
-    "request_type": (Breakdown.REQUEST_TYPE, None, "key", F("request_type")),
+    "community": (Breakdown.ALL, Breakdown.ALL, "community_id", Unordered(F("community_id"))),
+    "grid": (Breakdown.ALL, Breakdown.ALL, "grid_id", Unordered(F("grid_id"))),
+    "unit": (Breakdown.UNIT, None, "key", Unordered(F("main_unit_id"))),
+    "channel": (Breakdown.CHANNEL, None, "key", Unordered(F("channel"))),
+    "request_type": (Breakdown.REQUEST_TYPE, None, "key", Unordered(F("request_type"))),
     "category": (Breakdown.CATEGORY, None, "key", Substr("category__code", 1, CODE_DIGITS * 2)),
 }
 

@@ -31,7 +31,16 @@ from jiedao.analytics.kpis import (
     composite_weights,
     ratio,
 )
-from jiedao.analytics.terms import HANDLING_DURATION, NOT_CASES, PART_SETS, Period, case_sets, notices_in
+from jiedao.analytics.terms import (
+    HANDLING_DURATION,
+    NOT_CASES,
+    PART_SETS,
+    Period,
+    Unordered,
+    case_sets,
+    notices_in,
+    of_cases,
+)
 from jiedao.cases.choices import Channel, RequestType
 from jiedao.cases.models import Case
 from jiedao.cases.querysets import CaseQuerySet
@@ -144,7 +153,7 @@ def _group_expression(by: str, path: str = "") -> Combinable:
         GroupBy.CHANNEL: "channel",
         GroupBy.REQUEST_TYPE: "request_type",
     }[by]
-    return F(f"{path}{column}")
+    return Unordered(F(f"{path}{column}"))
 
 
 def _aggregates(sets: Mapping[str, Q]) -> dict[str, Any]:
@@ -249,7 +258,7 @@ def kpi_summary(
     wanted = _wanted(kpis, composite)
     sets = {name: q for name, q in case_sets(period, as_of=as_of).items() if name in _sets_of(wanted)}
     counts = cases.aggregate(**_aggregates(sets))
-    notices = notices_in(period).filter(case__in=cases.values("pk")).count() if Kpi.SUPERVISION in wanted else 0
+    notices = notices_in(period).filter(of_cases(cases)).count() if Kpi.SUPERVISION in wanted else 0
     figures = _figures(counts, notices, weight=weight, weights=composite)
     shown = set(Kpi.values) if kpis is None else set(kpis)
     return KpiSet(period, as_of, filters, {kpi: figure for kpi, figure in figures.items() if kpi in shown})
@@ -308,7 +317,7 @@ def kpi_ranking(
     notices_by_key: dict[Key, int] = {
         row["group_key"]: row["notices"]
         for row in notices_in(period)
-        .filter(case__in=cases.values("pk"))
+        .filter(of_cases(cases))
         .annotate(group_key=_group_expression(by, "case__"))
         .values("group_key")
         .annotate(notices=Count("pk"))

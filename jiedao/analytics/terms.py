@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet
 
 from jiedao.analytics.kpis import Kpi, Part
 from jiedao.cases.choices import Resolution, Satisfaction, State
@@ -22,6 +23,22 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Merged and voided cases are not cases: they never count anywhere.
 NOT_CASES = (Resolution.MERGED, Resolution.VOIDED)
 NOTHING = Q(pk__in=[])
+
+
+class Unordered(Func):
+    """A grouping key, unchanged, that SQLite's planner cannot take from an index.
+
+    Asked to group by a bare indexed column (grid_id, main_unit_id…), SQLite walks that column's index to meet the
+    groups in order, reading every case of the table through it, even when the WHERE clause's time ranges have
+    indexes of their own that read a few hundred cases (and a temporary B-tree groups them): 270 ms against 3 ms
+    at 100,000 cases. Written `+column` there (a no-op), the key is no longer the index's; other databases get the
+    plain expression.
+    """
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,14 @@ def _within(field: str, period: Period) -> Q:
 def notices_in(period: Period) -> QuerySet[Supervision]:
     """Supervision notices issued in the period (counted as notices, listed as the cases that received them)."""
     return Supervision.objects.filter(issued_at__gte=period.start, issued_at__lt=period.end)
+
+
+def of_cases(cases: QuerySet[Any]) -> Exists:
+    """The condition on notices (or any row with a `case`) of being about one of `cases`.
+
+    A correlated EXISTS, checked notice by notice: SQLite builds an IN list of the whole case set before reading
+    any notice (70 ms at 100,000 cases, with no notice in the period at all)."""
+    return Exists(cases.filter(pk=OuterRef("case_id")))
 
 
 # The date each counted set is anchored on: a set of a period holds the cases whose anchor lies in the period and

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jiedao.accounts.choices import Role
-from jiedao.analytics.dashboard import Measure, dashboard_cases
+from jiedao.analytics import rollups
+from jiedao.analytics.dashboard import Measure, dashboard_cases, dashboard_ranking, dashboard_summary
 from jiedao.analytics.kpis import DEFINITIONS, PERCENT, Figure, Kpi, Part
 from jiedao.analytics.selectors import (
     NO_GROUP_LABELS,
@@ -36,8 +37,6 @@ from jiedao.analytics.selectors import (
     KpiRow,
     Period,
     cases_behind,
-    kpi_ranking,
-    kpi_summary,
 )
 from jiedao.cases import selectors as case_selectors
 from jiedao.cases.choices import Channel, RequestType
@@ -301,10 +300,14 @@ def kpi_index(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "analytics/index.html", context, status=400)
     chosen = _selection(form)
-    summary = kpi_summary(user=request.user, period=chosen.period, filters=chosen.filters)
-    rankings = {
-        by: kpi_ranking(user=request.user, period=chosen.period, by=by, filters=chosen.filters) for by in RANKED_BY
-    }
+    # The live selectors' figures, read from the daily rollups where they can answer (tested equal): a year of an
+    # office is then a few thousand rollup rows instead of three passes over every case.
+    with rollups.held_coverage():
+        summary = dashboard_summary(user=request.user, period=chosen.period, filters=chosen.filters)
+        rankings = {
+            by: dashboard_ranking(user=request.user, period=chosen.period, by=by, filters=chosen.filters)
+            for by in RANKED_BY
+        }
     context.update(
         {
             "chosen": chosen,
