@@ -7,7 +7,9 @@ Builds the demo district in a database of its own (a fresh SQLite file in a temp
 S cases through the service layer (registration throughput), then adds the rest of the N cases with realistic
 histories by bulk insertion (dispatches, sign-offs, callbacks, closures spread over the last 12 months), and
 measures with the Django test client: p50 and p95 of a dispatcher's and a grid worker's queue page, of the
-case detail page and of their home pages (which count the cases waiting in each of their queues), and the time
+case detail page and of their home pages (which count the cases waiting in each of their queues), after the
+daily rollups are built (timed) the principal leader's KPI page and dashboard for this month and the admin's
+refusal to delete the busiest unit, and the time
 of the office's 三率 for the year through the KPI selectors next to a hand-written SQL baseline computing the same
 three rates in the same run. Prints one `name=value` per line.
 
@@ -359,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     rng = random.Random(args.seed)
     with bench_database(args, prefix="jiedao-bench-cases-") as filled:
+        from django.db.models import Count
         from django.utils import timezone
 
         from jiedao.cases.models import Case
@@ -375,6 +378,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         ids = list(
             Case.objects.filter(office__code="330199001000").order_by("?").values_list("pk", flat=True)[: args.requests]
         )
+        from jiedao.analytics import rollups
+
+        started = time.perf_counter()
+        rollups.refresh()  # the first refresh builds them, as the worker's first run does
+        figures["rollups_refresh_seconds"] = time.perf_counter() - started
+        busiest_unit = (
+            Case.objects.exclude(main_unit=None)
+            .values("main_unit")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .values_list("main_unit", flat=True)
+            .first()
+        )
         pages = [
             (
                 "dispatcher_queue",
@@ -389,6 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("dispatcher_home", "paidan", ["/"] * args.requests),
             ("grid_worker_home", "wanggeyuan", ["/"] * args.requests),
             ("unit_handler_home", "chengban", ["/"] * args.requests),
+            # The month's KPIs and rankings, and the leaders' dashboard, from the daily rollups built above.
+            ("kpi_page", "zhuyao", ["/analytics/"] * args.requests),
+            ("dashboard_month", "zhuyao", ["/analytics/dashboard/"] * args.requests),
+            # The admin refusing to delete the unit that handles most cases (it names ten, counts the rest).
+            ("admin_unit_delete_refused", "admin", [f"/admin/units/unit/{busiest_unit}/delete/"] * args.requests),
         ]
         for label, username, urls in pages:
             figures.update(_time_pages(label, username, urls))

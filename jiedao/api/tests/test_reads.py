@@ -7,8 +7,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from jiedao.analytics import rollups
+from jiedao.analytics.selectors import kpi_summary
+from jiedao.analytics.terms import SHANGHAI
+from jiedao.analytics.views import PeriodKind, calendar_period, period_of
 from jiedao.audit.models import AuditEvent
 from jiedao.cases import services
+from jiedao.core import clock
 
 
 def test_case_list_and_detail_are_scoped(loop, api_as, world, outsider, other_office_dispatcher):
@@ -141,6 +146,22 @@ def test_kpis_for_a_leader(api_as, deputy_leader, loop, world):
     assert (status, error["code"]) == (422, "invalid")
     status, error = api_as(deputy_leader).get("/kpis", place_id=world.community_c.pk)
     assert (status, error["field"]) == (422, "place_id")
+
+
+def test_kpis_read_from_the_daily_rollups_are_the_live_figures(api_as, deputy_leader, loop, world):
+    # Given a closed case and the daily rollups built (the closing day is today: counted live on top of them)
+    loop.closed()
+    rollups.rebuild()
+    year = calendar_period(PeriodKind.YEAR, clock.now().astimezone(SHANGHAI).date())
+    live = kpi_summary(user=deputy_leader, period=period_of(*year))
+    # When a leader asks for the year's KPIs
+    with CaptureQueriesContext(connection) as queries:
+        status, kpis = api_as(deputy_leader).get("/kpis", period="year")
+    # Then they are the live selectors' figures, read with the rollups
+    assert status == 200
+    got = {f["kpi"]: (str(f["numerator"]), str(f["denominator"])) for f in kpis["figures"]}
+    assert got == {f.kpi: (str(f.numerator), str(f.denominator)) for f in live}
+    assert any("analytics_" in q["sql"] and "count" in q["sql"] for q in queries)
 
 
 def test_notifications_are_the_users_own(api_as, loop, world):
