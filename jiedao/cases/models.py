@@ -227,7 +227,7 @@ class Dispatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} → {self.unit_id} ({self.role})"
+        return f"{self.case.number} → {self.unit.name} ({self.get_role_display()})"
 
 
 class Extension(models.Model):

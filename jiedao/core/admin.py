@@ -35,7 +35,7 @@ def protected_rows(objs: Any, limit: int = PROTECTED_SHOWN) -> list[str]:
         if not total:
             continue
         name = capfirst(related._meta.verbose_name)
-        found += [f"{name}: {row}" for row in rows[:limit]]
+        found += [f"{name}: {row}" for row in rows.select_related()[:limit]]  # its name may use its foreign keys
         if total > limit:
             found.append(
                 _("%(name)s: %(count)d more (%(total)d in all)")

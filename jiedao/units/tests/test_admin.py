@@ -46,6 +46,7 @@ def test_a_unit_with_cases_is_refused_naming_a_few_of_them_and_counting_the_rest
     named = Case.objects.order_by("pk")[:PROTECTED_SHOWN]
     assert all(str(case) in html for case in named)
     assert str(Case.objects.order_by("pk").last()) not in html
+    assert f"派单: {named[0].number} → {unit.name} (主办单位)" in html
     assert html.count("还有 2 条（共 12 条）") == 2  # the cases, and the dispatches
     assert len(queries) < 30
 
