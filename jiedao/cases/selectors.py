@@ -127,6 +127,36 @@ def queue_counts(user: Any, now: dt.datetime) -> list[QueueCount]:
     return counts
 
 
+# How many cases the home page lists under 先办这些 (the nearest deadlines among the user's waiting work).
+FIRST_THINGS = 8
+
+
+@dataclass
+class Waiting:
+    """A case waiting for the user, and the work queues it waits in (labels, in queue order)."""
+
+    case: Case
+    queues: list[str | Promise]
+
+
+def first_things(user: Any, counts: list[QueueCount], now: dt.datetime, limit: int = FIRST_THINGS) -> list[Waiting]:
+    """The cases of the user's waiting work with the nearest finishing deadline (overdue ones first, the most
+    overdue first; no deadline last, the oldest first), each with the queues it waits in: the first FIRST_THINGS
+    of every queue that has any (the counts the home page already made), merged. One query per such queue."""
+    found: dict[int, Waiting] = {}
+    for count in counts:
+        if not count.count:
+            continue
+        for case in queue_cases(user, count.queue.key, now, "deadline")[:limit]:
+            found.setdefault(case.pk, Waiting(case, [])).queues.append(count.queue.label)
+    ordered = sorted(
+        found.values(),
+        key=lambda w: (w.case.finish_deadline or NO_DEADLINE, w.case.received_at, w.case.pk),
+    )[:limit]
+    decorate([w.case for w in ordered], now)
+    return ordered
+
+
 SORTS: dict[str, tuple[Any, ...]] = {
     "deadline": (F("finish_deadline").asc(nulls_last=True), "-received_at", "-id"),
     "-received": ("-received_at", "-id"),

@@ -71,9 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
         quick.append({"key": "report", "label": _("Report from the field"), "url": reverse("cases:report")})
     if case_permissions.can_register(request.user):
         quick.append({"key": "register", "label": _("Register a demand"), "url": reverse("cases:new")})
+    now = clock.now()
+    work = case_selectors.queue_counts(request.user, now)
     context = {
         "quick": quick,
-        "work": case_selectors.queue_counts(request.user, clock.now()),
+        "work": work,
+        "first_things": case_selectors.first_things(request.user, work, now),
         "sections": _sections(request.user),
         "is_superuser": scope.everything,
         "roots": place_selectors.scope_roots(request.user) if scope.everything else [],

@@ -285,6 +285,53 @@ def test_the_home_page_counts_the_work_waiting_in_each_queue(client, world, disp
         assert _home_count(client.get(reverse("web:home")).content.decode(), "overdue") == (1, ["waiting", "late"])
 
 
+def test_the_home_page_lists_the_nearest_deadlines_of_the_waiting_work_first(
+    client, world, dispatcher, unit_handler, now
+):
+    import datetime as dt
+
+    # Given, for the dispatcher: a case to dispatch due in three days, one overdue by a day, one due tomorrow that
+    # is also under supervision, one without a deadline, and a closed-looking case he has no work on
+    unit_id = unit_handler.role_assignments.get().unit_id
+    later, overdue, supervised, undated = (_case(dispatcher) for _ in range(4))
+    services.case_dispatch(case_id=supervised.pk, actor=dispatcher, unit_id=unit_id)
+    services.case_sign(case_id=supervised.pk, actor=unit_handler)
+    services.case_supervise(case_id=supervised.pk, actor=dispatcher, content="请尽快办理")
+    Case.objects.filter(pk=later.pk).update(finish_deadline=now() + dt.timedelta(days=3))
+    Case.objects.filter(pk=overdue.pk).update(finish_deadline=now() - dt.timedelta(days=1))
+    Case.objects.filter(pk=supervised.pk).update(finish_deadline=now() + dt.timedelta(days=1))
+    Case.objects.filter(pk=undated.pk).update(finish_deadline=None)
+
+    # When he opens his home page
+    client.force_login(dispatcher)
+    response = client.get(reverse("web:home"))
+
+    # Then 先办这些 lists them overdue first, then by deadline, undated last, each once with the queues it waits in
+    rows = response.context["first_things"]
+    assert [w.case.pk for w in rows] == [overdue.pk, supervised.pk, later.pk, undated.pk]
+    assert [str(q) for q in rows[0].queues] == ["待派单", "超期"]
+    assert [str(q) for q in rows[1].queues] == ["办理中", "督办中"]
+    assert all(hasattr(w.case, "light") for w in rows)  # each row with its traffic light, as the queues show
+    html = response.content.decode()
+    assert "先办这些" in html and html.index(overdue.number) < html.index(later.number)
+
+    # And the handler sees only the case of his unit; a user with no waiting work gets no such list
+    client.force_login(unit_handler)
+    assert [w.case.pk for w in client.get(reverse("web:home")).context["first_things"]] == [supervised.pk]
+    Case.objects.all().delete()
+    client.force_login(dispatcher)
+    response = client.get(reverse("web:home"))
+    assert response.context["first_things"] == [] and 'data-testid="first-things"' not in response.content.decode()
+
+
+def test_the_home_page_lists_at_most_eight_cases_first(client, world, dispatcher, now):
+    for _ in range(10):
+        _case(dispatcher)
+    client.force_login(dispatcher)
+    response = client.get(reverse("web:home"))
+    assert len(response.context["first_things"]) == 8
+
+
 @pytest.mark.parametrize("sort", ["", "deadline"])
 def test_a_state_queue_lists_the_nearest_deadline_first_and_no_deadline_last(client, world, dispatcher, now, sort):
     import datetime as dt
