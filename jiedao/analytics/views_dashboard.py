@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from jiedao.analytics import rollups
 from jiedao.analytics.dashboard import (
+    Bucket,
     Measure,
     Slice,
     by_category,
@@ -33,6 +34,8 @@ from jiedao.analytics.dashboard import (
     grid_counts,
     grid_layer,
     kpi_trend,
+    trend_bucket,
+    volume_bucket,
     volume_series,
     warnings_now,
 )
@@ -140,6 +143,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, template, {**context, **_figures(user, chosen)})
 
 
+def _bucket_label(part: Period, bucket: str, now: dt.datetime) -> str:
+    """A chart point's label, its first day ("11-02"); a point still running says so ("11-30（至今）"), and one the
+    period clips to fewer days than its calendar week or month says how many it holds ("11-01（1天）"), so that a low
+    bar or a dip there is not read as a whole week's."""
+    first = part.start.astimezone(SHANGHAI).date()
+    label = f"{first:%m-%d}"
+    if part.start <= now < part.end:
+        return _("%(day)s (so far)") % {"day": label}
+    days = round((part.end - part.start) / dt.timedelta(days=1))
+    if bucket == Bucket.WEEK:
+        whole = 7
+    elif bucket == Bucket.MONTH:
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        whole = (following - first.replace(day=1)).days
+    else:
+        whole = 1
+    if days < whole:
+        return _("%(day)s (%(days)d days)") % {"day": label, "days": days}
+    return label
+
+
 def _figures(user: Any, chosen: Any) -> dict[str, Any]:
     """Everything the dashboard shows for the filter chosen."""
     params = {**chosen.params, "from": "dashboard"}
@@ -157,7 +181,7 @@ def _figures(user: Any, chosen: Any) -> dict[str, Any]:
         )
     charts = {
         "volume": {
-            "labels": [f"{part.start.astimezone(SHANGHAI):%m-%d}" for part, _count in series],
+            "labels": [_bucket_label(part, volume_bucket(chosen.period), now) for part, _count in series],
             "values": [count for _part, count in series],
             "urls": [_cases_url({**params, **_days(part)}, measure=Measure.RECEIVED) for part, _count in series],
             "series": _("Cases received"),
@@ -171,7 +195,7 @@ def _figures(user: Any, chosen: Any) -> dict[str, Any]:
             by_category(user=user, period=chosen.period, filters=chosen.filters, level=2), params, "category"
         ),
         "trend": {
-            "labels": [f"{point.period.start.astimezone(SHANGHAI):%m-%d}" for point in trend],
+            "labels": [_bucket_label(point.period, trend_bucket(chosen.period), now) for point in trend],
             "series": [
                 {"name": str(Kpi(kpi).label), "values": [_percent(point.figures[kpi].value) for point in trend]}
                 for kpi in (trend[0].figures if trend else {})

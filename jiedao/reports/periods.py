@@ -67,9 +67,11 @@ class ReportPeriod:
 
     @property
     def short(self) -> str:
-        """A short label for charts and tables: 11-23, 11月, 三季度, 2026."""
+        """A short label for charts and tables: 11-23, 11月, 三季度, 2026; a week a month cuts says how many days it
+        holds (11-01（1天）), so its low count is not read as a whole week's."""
         if self.kind == ReportKind.WEEKLY:
-            return f"{self.first:%m-%d}"
+            days = (self.last - self.first).days + 1
+            return f"{self.first:%m-%d}" if days == 7 else f"{self.first:%m-%d}（{days}天）"
         if self.kind == ReportKind.MONTHLY:
             return f"{self.first.month}月"
         if self.kind == ReportKind.QUARTERLY:

@@ -340,3 +340,18 @@ def test_on_a_monday_this_months_dashboard_shows_last_weeks_rising_hot_spots(
     # and from Wednesday on, this week's (nothing has risen yet)
     now.moment = at(2026, 11, 25, 9, 0)
     assert client.get(DASHBOARD, {"period": "month"}).context["hotspots"] == []
+
+
+def test_a_point_of_fewer_days_than_its_week_or_a_point_still_running_says_so(client, history, dispatcher, now):
+    # Given the clock after the fixture's history, on Wednesday 2026-12-09
+    client.force_login(dispatcher)
+    # When the dashboard draws November by weeks (it starts on a Sunday and ends on a Monday)
+    november = client.get(DASHBOARD, {"period": "custom", "start": "2026-11-01", "end": "2026-11-30"}).context
+    # Then the clipped first and last weeks say how many days they hold
+    labels = november["charts"]["trend"]["labels"]
+    assert labels == ["11-01（1天）", "11-02", "11-09", "11-16", "11-23", "11-30（1天）"]
+    # When it draws December so far: the week running now says so, and so does today's bar of the volume chart
+    december = client.get(DASHBOARD, {"period": "custom", "start": "2026-12-01", "end": "2026-12-31"}).context
+    assert december["charts"]["trend"]["labels"][:2] == ["12-01（6天）", "12-07（至今）"]
+    assert "12-09（至今）" in december["charts"]["volume"]["labels"]
+    assert "12-08" in december["charts"]["volume"]["labels"]

@@ -120,3 +120,11 @@ def test_annual_sentences_hold_the_kpi_numbers_with_footnotes(world, week_histor
 def test_a_period_of_another_kind_is_refused(world):
     with pytest.raises(ValueError, match="period"):
         build_report(kind=ReportKind.WEEKLY, place=world.office, period=parse_period(ReportKind.MONTHLY, "2026-11"))
+
+
+def test_the_weeks_a_month_cuts_say_how_many_days_they_hold():
+    # November 2026 begins on a Sunday and ends on a Monday
+    november = parse_period(ReportKind.MONTHLY, "2026-11")
+    labels = [part.short for part in november.parts()]
+    assert labels == ["11-01（1天）", "11-02", "11-09", "11-16", "11-23", "11-30（1天）"]
+    assert parse_period(ReportKind.WEEKLY, "2026-W47").short == "11-16"
