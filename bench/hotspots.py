@@ -1,19 +1,24 @@
 """Hot spots found in real residents' messages, and how they compare with the messages' support counts (点赞数).
 
-    .venv/bin/python bench/hotspots.py [--file PATH] [--top N]
+    .venv/bin/python bench/hotspots.py [--file PATH] [--top N] [--alike N]
 
 Reads hotspot_messages.xlsx (2020 TipDM Cup, ../shared/data/tipdm2020; skipped with a message when absent), cleans
 and segments every message as the product does (jiedao.triage.text), and runs the product's own grouping
 (jiedao.hotspots.clustering.group_documents) twice: over the whole period as one corpus (the figures compared with
 the likes), and over every window of five weeks (this week and the four before, as the nightly job does for an
 office), sliding by one week. Prints `name=value` lines; key words of the largest groups are printed, never a
-message's text.
+message's text. Then, with no data needed, the worst case for memory: N demands (10,000 by default) told in nearly the
+same words, so all of them form one group (a surge, or a district's copy-pasted template), grouped in a process of
+its own: seconds and peak memory (its maximum resident set).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
+import random
+import resource
 import statistics
 import sys
 import time
@@ -159,11 +164,32 @@ def windows(messages: Sequence[Message]) -> None:
     print(f"window_seconds_max={max(seconds):.3f}")
 
 
+def _alike(count: int) -> None:
+    """Group `count` made-up demands of 25 words, each one word away from a common text, and print the figures."""
+    rng = random.Random(0)
+    text = [f"w{i}" for i in range(25)]
+    documents = []
+    for _ in range(count):
+        words_ = list(text)
+        words_[rng.randrange(len(words_))] = f"x{rng.randrange(50)}"
+        documents.append(words_)
+    started = time.perf_counter()
+    groups = group_documents(documents)
+    print(f"alike_demands={count} alike_groups={len(groups)} alike_largest={groups[0].size if groups else 0}")
+    print(f"alike_seconds={time.perf_counter() - started:.2f}")
+    print(f"alike_peak_memory_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--top", type=int, default=10, help="largest clusters to print (default %(default)s)")
+    parser.add_argument("--alike", type=int, default=10_000, help="near-alike demands grouped (default %(default)s)")
     args = parser.parse_args(argv)
+    if args.alike:
+        worker = multiprocessing.get_context("spawn").Process(target=_alike, args=(args.alike,))
+        worker.start()
+        worker.join()
     if not args.file.exists():
         print(f"{args.file} is absent: nothing to measure (the contest data is not part of the repository)")
         return 0

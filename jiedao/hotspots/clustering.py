@@ -10,8 +10,9 @@ similarity of at least the threshold. Measured on 4,326 real messages (bench/hot
 components of the "similar enough" graph) chained unrelated demands through shared phrases into one group of 463 at
 the same threshold; average linkage keeps the groups tight. Linkage runs separately on each connected component of
 the threshold graph (exact: no pair across two components reaches the threshold, so neither can their mean), which
-keeps the dense distance matrices small, and demands similar to no other never enter it; the graph itself is found
-a block of rows at a time, so the similarity of all pairs is never held at once.
+keeps the distance matrices small, and demands similar to no other never enter it; the graph itself is found a block
+of rows at a time, so the similarity of all pairs is never held at once, and a component's distances are written
+straight into the condensed half-matrix linkage reads.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 TITLE_WEIGHT = 2
@@ -71,36 +71,49 @@ def _vectors(documents: Sequence[Sequence[str]]) -> sp.csr_matrix | None:
     return sp.csr_matrix(matrix)
 
 
-def _similar_pairs(vectors: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
-    """The pairs of demands at least `threshold` similar, as a sparse boolean matrix, computed SIMILARITY_ROWS rows at
-    a time: the whole similarity matrix holds every pair sharing a word (most pairs, as demands share common words)
-    and took 3 GB at 10,000 demands of five weeks; only the pairs above the threshold are kept."""
-    blocks = []
-    for start in range(0, vectors.shape[0], SIMILARITY_ROWS):
-        block = (vectors[start : start + SIMILARITY_ROWS] @ vectors.T).tocsr()
-        blocks.append(block >= threshold)
-    return sp.csr_matrix(sp.vstack(blocks, format="csr"))
-
-
-def _dense_similarity(members: sp.csr_matrix) -> np.ndarray:
-    """All pairs' similarity within a component, filled SIMILARITY_ROWS rows at a time (the sparse product of a
-    large component at once holds its n² pairs a second time, with their indices)."""
-    count = members.shape[0]
-    dense = np.empty((count, count), dtype=np.float64)
+def _components(vectors: sp.csr_matrix, threshold: float) -> np.ndarray:
+    """The connected component of each demand in the graph of pairs at least `threshold` similar, found
+    SIMILARITY_ROWS rows at a time: each block's pairs are joined to the components found so far (every demand
+    linked to the first demand of its component), so only one block's pairs are ever held. Demands sharing common
+    words make most pairs similar: the whole graph of 10,000 near-alike demands held 100 million pairs, 2.9 GB with
+    the copy the component search makes."""
+    count = vectors.shape[0]
+    everyone = np.arange(count)
+    root = everyone.copy()
+    labels = everyone
     for start in range(0, count, SIMILARITY_ROWS):
-        dense[start : start + SIMILARITY_ROWS] = (members[start : start + SIMILARITY_ROWS] @ members.T).toarray()
-    return dense
+        block = (vectors[start : start + SIMILARITY_ROWS] @ vectors.T).tocoo()
+        similar = block.data >= threshold
+        rows = np.concatenate([block.row[similar] + start, everyone])
+        cols = np.concatenate([block.col[similar], root])
+        graph = sp.csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(count, count))
+        found, labels = connected_components(graph, directed=False)
+        first = np.full(found, count)
+        np.minimum.at(first, labels, everyone)
+        root = first[labels]
+    return labels
 
 
-def _average_linkage(similarity: np.ndarray, threshold: float) -> np.ndarray:
-    """Flat cluster numbers (1..k) of an average-linkage tree over a dense similarity matrix (which it overwrites),
-    cut at threshold."""
-    # In place: a component of n demands holds n² numbers, and one more copy of them is what runs a worker short.
-    distance = np.subtract(1.0, similarity, out=similarity)
-    np.clip(distance, 0.0, None, out=distance)
-    np.fill_diagonal(distance, 0.0)
-    condensed = squareform(distance, checks=False)
-    del distance, similarity
+def _condensed_distances(members: sp.csr_matrix) -> np.ndarray:
+    """The distance (1 − similarity, at least 0) of every pair i < j within a component, in the condensed order
+    scipy's linkage reads, computed SIMILARITY_ROWS rows at a time: the n × n matrix is never held, only its half
+    (n demands: n²/2 numbers, 400 MB at 10,000; the full matrix beside it took twice as much again)."""
+    count = members.shape[0]
+    condensed = np.empty(count * (count - 1) // 2, dtype=np.float64)
+    at = 0
+    for start in range(0, count, SIMILARITY_ROWS):
+        block = (members[start : start + SIMILARITY_ROWS] @ members.T).toarray()
+        for row, index in enumerate(range(start, start + block.shape[0])):
+            width = count - index - 1
+            condensed[at : at + width] = block[row, index + 1 :]
+            at += width
+    np.subtract(1.0, condensed, out=condensed)
+    np.clip(condensed, 0.0, None, out=condensed)
+    return condensed
+
+
+def _average_linkage(condensed: np.ndarray, threshold: float) -> np.ndarray:
+    """Flat cluster numbers (1..k) of an average-linkage tree over condensed distances, cut at threshold."""
     tree = linkage(condensed, method="average")
     # fcluster's cut keeps merges at distance <= t; a hair above 1 - threshold forgives rounding.
     return np.asarray(fcluster(tree, t=1.0 - threshold + 1e-9, criterion="distance"))
@@ -119,7 +132,7 @@ def group_documents(
     vectors = _vectors(documents)
     if vectors is None:
         return []
-    _count, component = connected_components(_similar_pairs(vectors, threshold), directed=False)
+    component = _components(vectors, threshold)
     by_component: dict[int, list[int]] = {}
     for index, number in enumerate(component.tolist()):
         by_component.setdefault(number, []).append(index)
@@ -127,7 +140,7 @@ def group_documents(
     for indices in by_component.values():
         if len(indices) < max(min_size, 2):
             continue
-        labels = _average_linkage(_dense_similarity(vectors[indices]), threshold)
+        labels = _average_linkage(_condensed_distances(vectors[indices]), threshold)
         parts: dict[int, list[int]] = {}
         for index, label in zip(indices, labels.tolist(), strict=True):
             parts.setdefault(label, []).append(index)
