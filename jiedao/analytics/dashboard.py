@@ -135,6 +135,13 @@ def _next_start(day: dt.date, bucket: str) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def bucket_days(day: dt.date, bucket: str) -> int:
+    """How many days the calendar day, week (Monday first) or month holding `day` has."""
+    first = {Bucket.DAY: day, Bucket.WEEK: day - dt.timedelta(days=day.weekday()), Bucket.MONTH: day.replace(day=1)}
+    start = first[Bucket(bucket)]
+    return (_next_start(start, bucket) - start).days
+
+
 def buckets(period: Period, bucket: str) -> list[Period]:
     """The calendar days, weeks or months (Asia/Shanghai) that cover `period`, the first and last clipped to it."""
     bucket = Bucket(bucket)

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET
 
 from jiedao.analytics import rollups
 from jiedao.analytics.dashboard import (
-    Bucket,
     Measure,
     Slice,
+    bucket_days,
     by_category,
     by_channel,
     by_request_type,
@@ -152,14 +152,7 @@ def _bucket_label(part: Period, bucket: str, now: dt.datetime) -> str:
     if part.start <= now < part.end:
         return _("%(day)s (so far)") % {"day": label}
     days = round((part.end - part.start) / dt.timedelta(days=1))
-    if bucket == Bucket.WEEK:
-        whole = 7
-    elif bucket == Bucket.MONTH:
-        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        whole = (following - first.replace(day=1)).days
-    else:
-        whole = 1
-    if days < whole:
+    if days < bucket_days(first, bucket):
         return _("%(day)s (%(days)d days)") % {"day": label, "days": days}
     return label
 
